@@ -1,0 +1,571 @@
+"""Week van reflectie en verrijking: registrations from invitation to groups.
+
+In the first week of November 2020 a project group held interactive digital
+sessions about the future of child and family protection: on Thursday
+5 November for clients and experts by experience, on Friday 6 November for
+professionals. Registration closed on Friday 30 October, and because a digital
+session holds only so many people, each session was split into groups.
+
+This script replays that registration period with fictional people on a
+:class:`participatie.FixedClock` that the story moves forward through October
+2020. It shows:
+
+* an event with its organiser, help desk, audiences and purpose, and sessions
+  whose times and deadline are written the way an organiser writes them
+  (``parse_datetime("donderdag 5 november 2020 10:00")``,
+  ``parse_deadline("vrijdag 30 oktober 2020")``);
+* registrations filling a session, and a full session keeping a waiting list;
+* a cancellation that moves the first person waiting into the freed place, and
+  on a session with the *offer* policy: an offer accepted, an offer that lapses
+  and passes to the next person;
+* a professional refused on the clients' day (:class:`NotEligibleError`);
+* the same person registering twice with a differently written e-mail address
+  (:class:`AlreadyRegisteredError`);
+* a registration at 23:45 on the day of the deadline accepted, and one the next
+  morning refused (:class:`RegistrationClosedError`);
+* groups formed per session under the session's group-size limit.
+
+The clocks in Amsterdam went back an hour on 25 October 2020; the times the
+script prints change from CEST to CET there, and nothing else needs to care.
+
+Run it with ``python examples/week_van_reflectie.py --output demo-output``. It
+writes the SQLite database ``participatie.db`` and the summary
+``week-van-reflectie.md`` into the output directory, starting from a fresh
+database on every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from participatie import (
+    CLIENT,
+    EXPERT_BY_EXPERIENCE,
+    PROFESSIONAL,
+    AlreadyRegisteredError,
+    Audience,
+    Consent,
+    Event,
+    FixedClock,
+    HelpDesk,
+    NotEligibleError,
+    OfferExpiredError,
+    Participatie,
+    ParticipatieError,
+    Person,
+    Registration,
+    RegistrationClosedError,
+    RegistrationState,
+    Session,
+    WaitingListPolicy,
+    parse_datetime,
+    parse_deadline,
+    to_local,
+)
+
+TIMEZONE = "Europe/Amsterdam"
+EVENT_KEY = "week-van-reflectie-2020"
+MORNING = "clienten-5-nov-ochtend"
+AFTERNOON = "clienten-5-nov-middag"
+PROFESSIONALS = "professionals-6-nov"
+CONSENT_VERSION = "privacyverklaring-2020-10"
+DATABASE_NAME = "participatie.db"
+SUMMARY_NAME = "week-van-reflectie.md"
+
+#: Registration opens when the invitation is published ...
+REGISTRATION_OPENS = parse_datetime("maandag 19 oktober 2020 09:00", TIMEZONE)
+#: ... and closes at the end of the day the invitation names: "meld je vóór
+#: vrijdag 30 oktober aan". A bare date as a deadline means the whole day counts.
+REGISTRATION_CLOSES = parse_deadline("vrijdag 30 oktober 2020", TIMEZONE)
+
+# Fictional organisations: the people below belong to them.
+RAAD_VOORBEELDSTAD = "Cliëntenraad Voorbeeldstad"
+JONGERENRAAD = "Jongerenraad Jeugdbescherming Voorbeeldstad"
+NETWERK = "Netwerk Ervaringsdeskundigen Voorbeeldland"
+OUDERPLATFORM = "Ouderplatform Gezinsvoogdij Noord-Voorbeeld"
+ADVOCATEN = "Advocatenkantoor Voorbeeld & Partners"
+UNIVERSITEIT = "Universiteit van Voorbeeldstad"
+PILOT = "Pilot Gezinsbescherming Regio Voorbeeld"
+GEMEENTE = "Gemeente Voorbeeldstad"
+
+
+def person(name: str, mailbox: str, audience: str, organisation: str) -> Person:
+    """A fictional person with an address at example.org."""
+    return Person(name, f"{mailbox}@example.org", audience, organisation=organisation)
+
+
+#: Clients and experts by experience for Thursday morning: twelve people for ten places.
+MORNING_PEOPLE = (
+    person("Sanne de Vries", "sanne.devries", CLIENT, RAAD_VOORBEELDSTAD),
+    person("Mohamed El Amrani", "m.elamrani", EXPERT_BY_EXPERIENCE, NETWERK),
+    person("Anouk Jansen", "anouk.jansen", CLIENT, JONGERENRAAD),
+    person("Pieter Bakker", "pieter.bakker", EXPERT_BY_EXPERIENCE, OUDERPLATFORM),
+    person("Fatima Yilmaz", "fatima.yilmaz", CLIENT, RAAD_VOORBEELDSTAD),
+    person("Daan Visser", "daan.visser", CLIENT, JONGERENRAAD),
+    person("Lotte Smit", "lotte.smit", EXPERT_BY_EXPERIENCE, NETWERK),
+    person("Kees Mulder", "kees.mulder", CLIENT, OUDERPLATFORM),
+    person("Noor Hendriks", "noor.hendriks", EXPERT_BY_EXPERIENCE, NETWERK),
+    person("Ruben de Boer", "ruben.deboer", CLIENT, RAAD_VOORBEELDSTAD),
+    person("Iris van Dijk", "iris.vandijk", EXPERT_BY_EXPERIENCE, OUDERPLATFORM),
+    person("Jesse Kok", "jesse.kok", CLIENT, JONGERENRAAD),
+)
+
+#: Thursday afternoon: nine people for six places; freed places are offered.
+AFTERNOON_PEOPLE = (
+    person("Esther Dekker", "esther.dekker", CLIENT, RAAD_VOORBEELDSTAD),
+    person("Thijs van Leeuwen", "thijs.vanleeuwen", EXPERT_BY_EXPERIENCE, NETWERK),
+    person("Maaike Bos", "maaike.bos", CLIENT, JONGERENRAAD),
+    person("Youssef Bouzid", "youssef.bouzid", EXPERT_BY_EXPERIENCE, OUDERPLATFORM),
+    person("Femke Vos", "femke.vos", CLIENT, RAAD_VOORBEELDSTAD),
+    person("Gerrit Peters", "gerrit.peters", EXPERT_BY_EXPERIENCE, NETWERK),
+    person("Sophie Meijer", "sophie.meijer", CLIENT, OUDERPLATFORM),
+    person("Wouter de Graaf", "wouter.degraaf", EXPERT_BY_EXPERIENCE, NETWERK),
+    person("Lisa Kuipers", "lisa.kuipers", CLIENT, JONGERENRAAD),
+)
+
+#: Professionals the project group invited by other routes; imported as a list.
+INVITED_PROFESSIONALS = (
+    person("Jeroen van den Berg", "j.vandenberg", PROFESSIONAL, ADVOCATEN),
+    person("Marieke Schouten", "m.schouten", PROFESSIONAL, UNIVERSITEIT),
+    person("Hans Koster", "h.koster", PROFESSIONAL, PILOT),
+    person("Esra Demir", "e.demir", PROFESSIONAL, PILOT),
+    person("Bas Prins", "b.prins", PROFESSIONAL, GEMEENTE),
+    person("Ingrid Huisman", "i.huisman", PROFESSIONAL, UNIVERSITEIT),
+    person("Tim Vermeulen", "t.vermeulen", PROFESSIONAL, ADVOCATEN),
+    person("Rachida Amrani", "r.amrani", PROFESSIONAL, GEMEENTE),
+    person("Joost van Wijk", "j.vanwijk", PROFESSIONAL, PILOT),
+)
+
+#: A professional who first picks the clients' session by mistake.
+MARLOES = person("Marloes Verbeek", "marloes.verbeek", PROFESSIONAL, ADVOCATEN)
+#: A professional who registers fifteen minutes before the deadline.
+HANNA = person("Hanna Brouwer", "hanna.brouwer", PROFESSIONAL, UNIVERSITEIT)
+#: A client who tries the morning after the deadline.
+BRAM = person("Bram Willems", "bram.willems", CLIENT, RAAD_VOORBEELDSTAD)
+
+
+def describe_event() -> Event:
+    """The week as the organiser describes it: three sessions on two days."""
+    return Event(
+        key=EVENT_KEY,
+        title="Week van reflectie en verrijking",
+        organiser="Projectgroep Kwartiermakers Jeugdbescherming Voorbeeldland",
+        help_desk=HelpDesk(email="vraagbaak@example.org", phone="030 000 00 00"),
+        timezone=TIMEZONE,
+        purpose=(
+            "In gesprek met cliënten, ervaringsdeskundigen en professionals over de "
+            "contouren van een toekomstscenario voor effectieve jeugd- en "
+            "gezinsbescherming.\nDe reflecties en inzichten worden gebruikt voor het "
+            "kaderstellend scenario en het advies over de vervolgaanpak."
+        ),
+        audiences=(
+            Audience(CLIENT, "cliënt"),
+            Audience(EXPERT_BY_EXPERIENCE, "ervaringsdeskundige"),
+            Audience(PROFESSIONAL, "professional"),
+        ),
+        consent_version=CONSENT_VERSION,
+        sessions=(
+            Session(
+                MORNING,
+                "Cliënten en ervaringsdeskundigen (ochtend)",
+                parse_datetime("donderdag 5 november 2020 10:00", TIMEZONE),
+                parse_datetime("donderdag 5 november 2020 12:00", TIMEZONE),
+                online_link="https://meet.example.org/week-van-reflectie/5-nov-ochtend",
+                audiences={CLIENT, EXPERT_BY_EXPERIENCE},
+                capacity=10,
+                max_group_size=4,
+                waiting_list=WaitingListPolicy.AUTOMATIC,
+                registration_opens=REGISTRATION_OPENS,
+                registration_closes=REGISTRATION_CLOSES,
+            ),
+            Session(
+                AFTERNOON,
+                "Cliënten en ervaringsdeskundigen (middag)",
+                parse_datetime("donderdag 5 november 2020 14:00", TIMEZONE),
+                parse_datetime("donderdag 5 november 2020 16:00", TIMEZONE),
+                online_link="https://meet.example.org/week-van-reflectie/5-nov-middag",
+                audiences={CLIENT, EXPERT_BY_EXPERIENCE},
+                capacity=6,
+                max_group_size=3,
+                waiting_list=WaitingListPolicy.OFFER,
+                offer_period=timedelta(hours=24),
+                registration_opens=REGISTRATION_OPENS,
+                registration_closes=REGISTRATION_CLOSES,
+            ),
+            Session(
+                PROFESSIONALS,
+                "Professionals",
+                parse_datetime("vrijdag 6 november 2020 10:00", TIMEZONE),
+                parse_datetime("vrijdag 6 november 2020 12:00", TIMEZONE),
+                online_link="https://meet.example.org/week-van-reflectie/6-nov",
+                audiences={PROFESSIONAL},
+                capacity=12,
+                max_group_size=5,
+                registration_opens=REGISTRATION_OPENS,
+                registration_closes=REGISTRATION_CLOSES,
+            ),
+        ),
+    )
+
+
+# --- telling the story ------------------------------------------------------
+
+
+def when(instant: datetime) -> str:
+    """An instant as a reader in Amsterdam sees it: ``Thu 5 Nov 2020 10:00 CET``."""
+    local = to_local(instant, TIMEZONE)
+    return f"{local:%a} {local.day} {local:%b %Y %H:%M %Z}"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A registration (or acceptance) that a rule refused."""
+
+    at: datetime
+    name: str
+    session_title: str
+    error: ParticipatieError
+
+
+class Story:
+    """The app, the clock it runs on, and what happened, told as it happens."""
+
+    def __init__(self, app: Participatie, clock: FixedClock) -> None:
+        self.app = app
+        self.clock = clock
+        self.event = describe_event()
+        self.log: list[str] = []
+        self.refusals: list[Refusal] = []
+
+    def at(self, text: str) -> None:
+        """Move the clock to a time written in Dutch, e.g. ``"dinsdag 20 oktober 2020 09:00"``."""
+        self.clock.set(parse_datetime(text, TIMEZONE))
+
+    def tell(self, text: str) -> None:
+        """Print one line of the story, stamped with the clock's local time."""
+        line = f"[{when(self.clock.now())}] {text}"
+        print(line)
+        self.log.append(line)
+
+    def title(self, session_key: str) -> str:
+        """The title of one of the week's sessions."""
+        return self.event.session(session_key).title
+
+    def consent(self) -> Consent:
+        """Consent to the current privacy statement, given now (a tick box on the form)."""
+        return Consent(CONSENT_VERSION, self.clock.now())
+
+    def register(self, session_key: str, someone: Person) -> Registration:
+        """Register ``someone`` and tell whether they got a place or wait."""
+        registration = self.app.register(EVENT_KEY, session_key, someone, consent=self.consent())
+        if registration.state is RegistrationState.REGISTERED:
+            places = self.app.places(EVENT_KEY, session_key)
+            outcome = f"place {places.taken} of {places.capacity}"
+        else:
+            waiting = len(self.app.waiting_list(EVENT_KEY, session_key))
+            outcome = f"session full, waiting list position {waiting}"
+        self.tell(f"{someone.name} registers for {self.title(session_key)!r}: {outcome}")
+        # The next registration comes in a little later.
+        self.clock.advance(timedelta(minutes=37))
+        return registration
+
+    def refused(self, someone: Person, session_key: str, error: ParticipatieError) -> None:
+        """Record and tell a refusal, with the library's own message."""
+        self.refusals.append(
+            Refusal(self.clock.now(), someone.name, self.title(session_key), error)
+        )
+        self.tell(f"REFUSED ({type(error).__name__}): {error}")
+
+    def active_registration(self, someone: Person, session_key: str) -> Registration:
+        """The registration ``someone`` holds for a session, found by e-mail address."""
+        for registration in self.app.registrations_of(someone.email):
+            if registration.session_key == session_key and registration.state.is_active:
+                return registration
+        raise LookupError(f"{someone.name} holds no registration for {session_key}")
+
+
+# --- the weeks before the sessions ------------------------------------------
+
+
+def publish(story: Story) -> None:
+    """Monday 19 October: the invitation goes out and registration opens."""
+    story.at("maandag 19 oktober 2020 09:00")
+    story.app.save_event(story.event)
+    story.tell(f"{story.event.title!r} is published; registration is open.")
+    story.tell(f"Registration closes at the end of Friday 30 October: {when(REGISTRATION_CLOSES)}.")
+
+
+def fill_the_morning(story: Story) -> None:
+    """Twelve people register for ten places: the last two wait."""
+    story.at("dinsdag 20 oktober 2020 09:15")
+    for someone in MORNING_PEOPLE:
+        story.register(MORNING, someone)
+
+
+def professional_on_the_clients_day(story: Story) -> None:
+    """A professional picks the clients' session, is refused, and picks her own day."""
+    story.at("donderdag 22 oktober 2020 11:00")
+    try:
+        story.register(MORNING, MARLOES)
+    except NotEligibleError as error:
+        story.refused(MARLOES, MORNING, error)
+    story.register(PROFESSIONALS, MARLOES)
+
+
+def fill_the_afternoon(story: Story) -> None:
+    """Nine people for six places on Thursday afternoon: three wait."""
+    story.at("donderdag 22 oktober 2020 14:00")
+    for someone in AFTERNOON_PEOPLE:
+        story.register(AFTERNOON, someone)
+
+
+def import_professionals(story: Story) -> None:
+    """The project group invited professionals itself and imports their list at once."""
+    story.at("vrijdag 23 oktober 2020 10:00")
+    result = story.app.register_many(
+        EVENT_KEY,
+        PROFESSIONALS,
+        [(someone, story.consent()) for someone in INVITED_PROFESSIONALS],
+    )
+    places = story.app.places(EVENT_KEY, PROFESSIONALS)
+    story.tell(
+        f"Imported {len(INVITED_PROFESSIONALS)} invited professionals: "
+        f"{len(result.registrations)} registered, {len(result.refused)} refused; "
+        f"{places.taken} of {places.capacity} places taken."
+    )
+
+
+def register_twice(story: Story) -> None:
+    """Sanne fills in the form again, typing her address differently: still one person."""
+    story.at("maandag 26 oktober 2020 20:30")
+    typed = "  Sanne.deVries@EXAMPLE.org "
+    again = Person("Sanne de Vries", typed, CLIENT, organisation=RAAD_VOORBEELDSTAD)
+    story.tell(f"Sanne de Vries registers again as {typed!r}, which is {again.email!r}.")
+    try:
+        story.register(MORNING, again)
+    except AlreadyRegisteredError as error:
+        story.refused(again, MORNING, error)
+
+
+def cancel_in_the_morning(story: Story) -> None:
+    """Daan cancels; the first person waiting moves into his place at once."""
+    story.at("dinsdag 27 oktober 2020 08:45")
+    by_name = {someone.name: someone for someone in MORNING_PEOPLE}
+    outcome = story.app.cancel(story.active_registration(by_name["Daan Visser"], MORNING).id)
+    story.tell(f"Daan Visser cancels his place in {story.title(MORNING)!r}.")
+    for moved in outcome.moved_up:
+        story.tell(f"{moved.person.name} moves up from the waiting list: {moved.state.value}.")
+
+
+def offers_in_the_afternoon(story: Story) -> None:
+    """Freed places in the afternoon are offered for 24 hours: one accepted, one lapses."""
+    by_name = {someone.name: someone for someone in AFTERNOON_PEOPLE}
+    app = story.app
+
+    story.at("dinsdag 27 oktober 2020 10:00")
+    app.cancel(story.active_registration(by_name["Maaike Bos"], AFTERNOON).id)
+    story.tell(f"Maaike Bos cancels her place in {story.title(AFTERNOON)!r}.")
+    tell_offers(story)
+
+    story.at("dinsdag 27 oktober 2020 16:30")
+    app.accept_offer(story.active_registration(by_name["Sophie Meijer"], AFTERNOON).id)
+    story.tell("Sophie Meijer accepts the offer: she has a place.")
+
+    story.at("woensdag 28 oktober 2020 09:00")
+    app.cancel(story.active_registration(by_name["Femke Vos"], AFTERNOON).id)
+    story.tell(f"Femke Vos cancels her place in {story.title(AFTERNOON)!r}.")
+    tell_offers(story)
+
+    story.at("donderdag 29 oktober 2020 09:30")
+    wouter = by_name["Wouter de Graaf"]
+    try:
+        app.accept_offer(story.active_registration(wouter, AFTERNOON).id)
+    except OfferExpiredError as error:
+        story.refused(wouter, AFTERNOON, error)
+        # The late answer records the lapse and passes the place on at once.
+        # (A scheduler running app.expire_offers() does the same without one.)
+        for change in error.transitions:
+            if change.state is RegistrationState.EXPIRED:
+                story.tell(f"The offer to {change.registration.person.name} has lapsed.")
+    tell_offers(story)
+
+    story.at("donderdag 29 oktober 2020 13:15")
+    app.accept_offer(story.active_registration(by_name["Lisa Kuipers"], AFTERNOON).id)
+    story.tell("Lisa Kuipers accepts the offer: she has a place.")
+
+
+def tell_offers(story: Story) -> None:
+    """Tell who holds an open offer in the afternoon session, and until when."""
+    for registration in story.app.registrations(
+        EVENT_KEY, AFTERNOON, states=(RegistrationState.OFFERED,)
+    ):
+        until = registration.offer_expires_at
+        story.tell(
+            f"{registration.person.name} is offered the place"
+            + (f" until {when(until)}." if until else ".")
+        )
+
+
+def around_the_deadline(story: Story) -> None:
+    """The whole Friday counts: 23:45 is in time, Saturday morning is too late."""
+    story.at("vrijdag 30 oktober 2020 23:45")
+    story.register(PROFESSIONALS, HANNA)
+
+    story.at("zaterdag 31 oktober 2020 09:10")
+    try:
+        story.register(MORNING, BRAM)
+    except RegistrationClosedError as error:
+        story.refused(BRAM, MORNING, error)
+
+
+def form_groups(story: Story) -> None:
+    """Monday before the sessions: split every session into groups under its limit."""
+    story.at("maandag 2 november 2020 09:00")
+    for session in story.event.sessions:
+        groups = story.app.form_groups(EVENT_KEY, session.key, seed=2020)
+        sizes = ", ".join(str(len(group.members)) for group in groups)
+        story.tell(
+            f"{session.title!r}: {len(groups)} groups of at most "
+            f"{session.max_group_size} ({sizes})."
+        )
+
+
+def run_the_weeks(story: Story) -> None:
+    """The registration period from invitation to groups, in order."""
+    publish(story)
+    fill_the_morning(story)
+    professional_on_the_clients_day(story)
+    fill_the_afternoon(story)
+    import_professionals(story)
+    register_twice(story)
+    cancel_in_the_morning(story)
+    offers_in_the_afternoon(story)
+    around_the_deadline(story)
+    form_groups(story)
+
+
+# --- the summary ------------------------------------------------------------
+
+
+def describe(registration: Registration, event: Event) -> str:
+    """``Name (audience, organisation)``: what an organiser needs to see in a list."""
+    who = registration.person
+    details = [event.audience(who.audience).label]
+    if who.organisation:
+        details.append(who.organisation)
+    return f"{who.name} ({', '.join(details)})"
+
+
+def summarise(story: Story) -> str:
+    """The state of the week as Markdown: sessions, places, waiting lists, groups, refusals."""
+    app, event = story.app, story.event
+    lines = [
+        f"# {event.title}",
+        "",
+        f"- Organiser: {event.organiser}",
+        f"- Help desk: {event.help_desk.email}, {event.help_desk.phone}",
+        f"- Times in: {event.timezone}",
+        f"- Registration: from {when(REGISTRATION_OPENS)} until the end of Friday 30 October "
+        f"({when(REGISTRATION_CLOSES)})",
+        "",
+        *(f"> {line}" for line in event.purpose.splitlines()),
+        "",
+        "## Sessions",
+    ]
+    for session in event.sessions:
+        places = app.places(EVENT_KEY, session.key)
+        start, end = to_local(session.start, TIMEZONE), to_local(session.end, TIMEZONE)
+        audiences = ", ".join(event.audience(key).label for key in sorted(session.audiences))
+        lines += [
+            "",
+            f"### {session.title}",
+            "",
+            f"- When: {start:%a} {start.day} {start:%b %Y, %H:%M}-{end:%H:%M %Z}",
+            f"- For: {audiences}",
+            f"- Online: {session.online_link}",
+            f"- Places: {places.taken} of {places.capacity} taken, {places.free} free; "
+            f"{places.waiting} on the waiting list",
+            f"- Waiting list: {session.waiting_list.value}",
+            "",
+            "Participants:",
+            "",
+        ]
+        participants = app.participants(EVENT_KEY, session.key)
+        lines += [f"{n}. {describe(r, event)}" for n, r in enumerate(participants, start=1)]
+        waiting = app.waiting_list(EVENT_KEY, session.key)
+        if waiting:
+            lines += ["", "Waiting list:", ""]
+            lines += [f"{n}. {describe(r, event)}" for n, r in enumerate(waiting, start=1)]
+        gone = app.registrations(
+            EVENT_KEY,
+            session.key,
+            states=(
+                RegistrationState.CANCELLED,
+                RegistrationState.DECLINED,
+                RegistrationState.EXPIRED,
+            ),
+        )
+        if gone:
+            lines += ["", "No longer taking part:", ""]
+            lines += [f"- {describe(r, event)}: {r.state.value}" for r in gone]
+        lines += ["", f"Groups (at most {session.max_group_size} people each):", ""]
+        for group in app.form_groups(EVENT_KEY, session.key, seed=2020):
+            members = "; ".join(describe(r, event) for r in group.members)
+            lines.append(f"- Group {group.number} ({len(group.members)}): {members}")
+    lines += ["", "## Refused", ""]
+    for refusal in story.refusals:
+        lines.append(
+            f"- {when(refusal.at)}: {refusal.name} for {refusal.session_title!r}: "
+            f"{type(refusal.error).__name__}: {refusal.error}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+# --- running it -------------------------------------------------------------
+
+
+def fresh_database(path: Path) -> None:
+    """Remove an earlier run's database, with SQLite's write-ahead log files."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Replay the week's registration period and write the database and a summary."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--output",
+        default="demo-output",
+        help="directory for the database and the summary (default: demo-output)",
+    )
+    args = parser.parse_args(argv)
+
+    output = Path(args.output).resolve()
+    output.mkdir(parents=True, exist_ok=True)
+    database = output / DATABASE_NAME
+    summary_path = output / SUMMARY_NAME
+    fresh_database(database)
+
+    clock = FixedClock(REGISTRATION_OPENS)
+    # An absolute path after "sqlite:///" gives the four slashes an absolute path needs.
+    with Participatie.open(f"sqlite:///{database}", clock=clock) as app:
+        story = Story(app, clock)
+        print("What happened")
+        print("=============")
+        run_the_weeks(story)
+        summary = summarise(story)
+
+    print()
+    print(summary)
+    timeline = "\n".join(["## Timeline", "", *(f"- {line}" for line in story.log)])
+    summary_path.write_text(f"{summary}\n{timeline}\n", encoding="utf-8")
+    print(f"Database: {database}")
+    print(f"Summary:  {summary_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

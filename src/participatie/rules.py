@@ -1,0 +1,204 @@
+"""The registration rules, as pure functions of their inputs.
+
+Nothing here reads a clock, a database or a plugin: the caller passes the
+event, the session, the person and ``now``. That keeps every rule testable at
+any instant and shared by every storage backend, which call the placement
+functions inside their own locked transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import attrs
+
+from participatie.exceptions import (
+    AlreadyRegisteredError,
+    ChangeDeadlinePassedError,
+    ConsentRequiredError,
+    IllegalTransitionError,
+    NotEligibleError,
+    RegistrationClosedError,
+    RegistrationNotOpenError,
+    SessionFullError,
+)
+from participatie.localtime import to_local
+from participatie.model import (
+    ALLOWED_TRANSITIONS,
+    Consent,
+    Event,
+    Person,
+    Registration,
+    RegistrationState,
+    Session,
+    WaitingListPolicy,
+)
+
+__all__ = [
+    "Placement",
+    "check_can_cancel",
+    "check_can_register",
+    "check_transition",
+    "initial_state",
+    "local_text",
+    "plan_fill",
+]
+
+
+def local_text(instant: datetime, event: Event) -> str:
+    """An instant as the organiser reads it: local time in the event's time zone."""
+    return to_local(instant, event.timezone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def check_can_register(
+    event: Event,
+    session: Session,
+    person: Person,
+    consent: Consent | None,
+    now: datetime,
+) -> None:
+    """Refuse a registration that breaks a rule; return quietly otherwise.
+
+    Checks, in the order a person would want to hear about them: the
+    registration window, eligibility by audience, and consent. Capacity and
+    duplicates are not checked here: they depend on what is stored and are
+    decided atomically by the storage backend (see :func:`initial_state`).
+    """
+    if session.registration_opens is not None and now < session.registration_opens:
+        raise RegistrationNotOpenError(
+            f"registration for {session.title!r} opens at "
+            f"{local_text(session.registration_opens, event)}"
+        )
+    if now >= session.closes_at:
+        raise RegistrationClosedError(
+            f"registration for {session.title!r} closed at {local_text(session.closes_at, event)}"
+        )
+    if not session.is_for(person.audience):
+        allowed = ", ".join(event.audience(key).label for key in sorted(session.audiences))
+        raise NotEligibleError(
+            f"{session.title!r} is for {allowed}; "
+            f"{person.name} registered as {event.audience(person.audience).label}"
+        )
+    if session.consent_required:
+        if consent is None:
+            raise ConsentRequiredError(
+                f"{person.name} has not given consent to process their data for {session.title!r}"
+            )
+        if event.consent_version is not None and consent.text_version != event.consent_version:
+            raise ConsentRequiredError(
+                f"consent was given to text version {consent.text_version!r}, "
+                f"but the current version is {event.consent_version!r}"
+            )
+        if consent.given_at > now:
+            raise ConsentRequiredError("consent cannot be given in the future")
+
+
+def check_can_cancel(
+    event: Event,
+    session: Session,
+    registration: Registration,
+    now: datetime,
+    *,
+    by_organiser: bool = False,
+) -> None:
+    """Refuse a participant's cancellation after the change deadline.
+
+    Someone on the waiting list (or with an open offer) may always withdraw:
+    that frees nobody's place. An organiser may cancel at any time, because
+    people also tell the help desk at the last minute that they cannot come.
+    """
+    check_transition(registration.state, RegistrationState.CANCELLED)
+    if by_organiser or registration.state in {
+        RegistrationState.WAITLISTED,
+        RegistrationState.OFFERED,
+    }:
+        return
+    if now >= session.changes_until:
+        raise ChangeDeadlinePassedError(
+            f"changes to {session.title!r} were possible until "
+            f"{local_text(session.changes_until, event)}; please contact the help desk "
+            f"({event.help_desk.email})"
+        )
+
+
+def check_transition(current: RegistrationState, new: RegistrationState) -> None:
+    """Raise :class:`IllegalTransitionError` unless ``current → new`` is allowed."""
+    if new not in ALLOWED_TRANSITIONS[current]:
+        raise IllegalTransitionError(
+            f"a registration that is {current.value} cannot become {new.value}"
+        )
+
+
+def initial_state(
+    session: Session,
+    *,
+    places_taken: int,
+    waiting: int,
+    already_active: bool,
+    who: str = "this person",
+) -> RegistrationState:
+    """The state a new registration gets, decided inside the backend's lock.
+
+    ``places_taken`` counts registrations that hold a place (including open
+    offers); ``waiting`` counts the waiting list. Someone new never jumps the
+    queue: while anyone is waiting, a newcomer waits too, and the backend's
+    :func:`plan_fill` then gives any free place to the first in line.
+    """
+    if already_active:
+        raise AlreadyRegisteredError(f"{who} is already registered for {session.title!r}")
+    if session.capacity is None or (places_taken < session.capacity and waiting == 0):
+        return RegistrationState.REGISTERED
+    if session.waiting_list is WaitingListPolicy.NONE:
+        raise SessionFullError(f"{session.title!r} is full ({session.capacity} places)")
+    return RegistrationState.WAITLISTED
+
+
+@attrs.frozen
+class Placement:
+    """A change :func:`plan_fill` asks the backend to make.
+
+    Attributes:
+        registration_id: Whose registration.
+        state: The new state (registered or offered).
+        offer_expires_at: For an offer, when it lapses.
+        reason: ``promoted`` or ``offered``.
+    """
+
+    registration_id: int
+    state: RegistrationState
+    offer_expires_at: datetime | None
+    reason: str
+
+
+def plan_fill(
+    session: Session,
+    *,
+    places_taken: int,
+    first_waiting: Sequence[int],
+    now: datetime,
+) -> list[Placement]:
+    """Who on the waiting list gets a free place now, in waiting-list order.
+
+    ``first_waiting`` holds the ids at the head of the waiting list (the
+    caller may pass only as many as there are free places). With the
+    automatic policy they are promoted; with the offer policy they receive an
+    offer that lapses after :attr:`Session.offer_period`.
+    """
+    if session.waiting_list is WaitingListPolicy.NONE:
+        return []
+    free = len(first_waiting) if session.capacity is None else session.capacity - places_taken
+    if free <= 0:
+        return []
+    chosen = first_waiting[:free]
+    if session.waiting_list is WaitingListPolicy.AUTOMATIC:
+        return [Placement(rid, RegistrationState.REGISTERED, None, "promoted") for rid in chosen]
+    expires = now + session.offer_period
+    return [Placement(rid, RegistrationState.OFFERED, expires, "offered") for rid in chosen]
+
+
+def free_places(session: Session, places_taken: int) -> int | None:
+    """How many places are left (``None`` without a capacity); never negative."""
+    if session.capacity is None:
+        return None
+    return max(0, session.capacity - places_taken)

@@ -1,0 +1,13 @@
+"""Storage backends: where events and registrations are kept.
+
+A backend is a :class:`Store` opened by URL through the
+``participatie_open_store`` hook. The built-in ones are ``memory://`` and
+``sqlite:///path`` (the embedded default). Third-party backends subclass
+:class:`LedgerStore` (which supplies the registration algorithm, run inside
+the backend's own lock) or implement :class:`Store` outright, and prove
+themselves with :mod:`participatie.testing`.
+"""
+
+from participatie.storage._base import BulkResult, LedgerStore, Outcome, PlaceCount, Store, Tx
+
+__all__ = ["BulkResult", "LedgerStore", "Outcome", "PlaceCount", "Store", "Tx"]

@@ -1,0 +1,601 @@
+"""The storage contract and the registration algorithm every backend shares.
+
+Taking the last place must be one atomic step: counting the places taken and
+inserting a registration in two separate steps overbooks under concurrency
+(see FACTS.md in the project's shared notes). So a backend supplies one thing
+that really matters, :meth:`LedgerStore._transaction`: a transaction that
+holds a lock covering the session (SQLite ``BEGIN IMMEDIATE``, PostgreSQL
+``SELECT … FOR UPDATE``, a mutex in memory) and rolls back completely when an
+exception escapes. Inside it, :class:`LedgerStore` runs the same algorithm for
+every backend, built from small reads and writes (:class:`Tx`) and the pure
+rules in :mod:`participatie.rules`.
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+import attrs
+
+from participatie import rules
+from participatie.exceptions import (
+    IllegalTransitionError,
+    OfferExpiredError,
+    ParticipatieError,
+    UnknownEventError,
+    UnknownRegistrationError,
+)
+from participatie.model import (
+    Consent,
+    Event,
+    Person,
+    Registration,
+    RegistrationState,
+    Session,
+    Transition,
+)
+
+__all__ = ["BulkResult", "LedgerStore", "Outcome", "PlaceCount", "Store", "Tx"]
+
+_S = RegistrationState
+
+#: The reason recorded for each target state of a direct change.
+_REASONS = {
+    _S.REGISTERED: "accepted",
+    _S.DECLINED: "declined",
+    _S.CANCELLED: "cancelled",
+    _S.ATTENDED: "attended",
+    _S.NO_SHOW: "no-show",
+    _S.EXPIRED: "expired",
+}
+
+
+@attrs.frozen
+class Outcome:
+    """What one storage operation did.
+
+    Attributes:
+        registration: The registration the operation was about, after it.
+        transitions: Every change of state it caused, in order (including
+            people promoted or offered a place, and offers that lapsed).
+    """
+
+    registration: Registration
+    transitions: tuple[Transition, ...]
+
+    @property
+    def moved_up(self) -> tuple[Registration, ...]:
+        """People who got a freed place (promoted) or an offer of one, in order."""
+        return tuple(
+            t.registration for t in self.transitions if t.reason in {"promoted", "offered"}
+        )
+
+
+@attrs.frozen
+class BulkResult:
+    """What a bulk registration did, item by item.
+
+    Attributes:
+        registrations: The new registrations, in input order.
+        refused: ``(index, error)`` for each input item that was refused
+            (already registered, or the session is full without a waiting list).
+        transitions: Every change of state, in order.
+    """
+
+    registrations: tuple[Registration, ...]
+    refused: tuple[tuple[int, ParticipatieError], ...]
+    transitions: tuple[Transition, ...]
+
+
+@attrs.frozen
+class PlaceCount:
+    """How full a session is.
+
+    Attributes:
+        capacity: The session's capacity (``None``: no limit).
+        taken: Places held (registered, attended, no-show, or offered).
+        offered: Of those, places held by an open offer.
+        waiting: People on the waiting list.
+    """
+
+    capacity: int | None
+    taken: int
+    offered: int
+    waiting: int
+
+    @property
+    def free(self) -> int | None:
+        """Places left (``None`` without a capacity)."""
+        return None if self.capacity is None else max(0, self.capacity - self.taken)
+
+
+class Store(abc.ABC):
+    """What the facade needs from a storage backend.
+
+    Every method that changes something is atomic: it happens completely or,
+    when it raises, not at all. Methods receive ``now`` from the caller; a
+    backend never reads a clock.
+    """
+
+    #: Whether two processes opening the same URL see the same data (the
+    #: conformance race then runs in processes instead of threads).
+    shared_between_processes: bool = False
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release connections and files; using the store afterwards is an error."""
+
+    @abc.abstractmethod
+    def save_event(self, event: Event, now: datetime) -> tuple[Transition, ...]:
+        """Store or replace an event and its sessions.
+
+        Removing a session that has registrations raises
+        :class:`~participatie.exceptions.SessionInUseError`. When a capacity
+        grows, people waiting get the new places; those transitions are returned.
+        """
+
+    @abc.abstractmethod
+    def get_event(self, event_key: str) -> Event:
+        """The stored event; :class:`~participatie.exceptions.UnknownEventError` if none."""
+
+    @abc.abstractmethod
+    def list_events(self) -> list[Event]:
+        """All stored events, ordered by key."""
+
+    @abc.abstractmethod
+    def register(
+        self,
+        event_key: str,
+        session_key: str,
+        person: Person,
+        consent: Consent | None,
+        now: datetime,
+    ) -> Outcome:
+        """Take a place, or a place on the waiting list, in one atomic step."""
+
+    @abc.abstractmethod
+    def register_many(
+        self,
+        event_key: str,
+        session_key: str,
+        entries: Iterable[tuple[Person, Consent | None]],
+        now: datetime,
+    ) -> BulkResult:
+        """Register many people in one transaction (an import, a bulk load)."""
+
+    @abc.abstractmethod
+    def change_state(
+        self,
+        registration_id: int,
+        new_state: RegistrationState,
+        now: datetime,
+    ) -> Outcome:
+        """Move a registration to ``new_state`` and fill any place it frees.
+
+        Accepting an offer (``OFFERED → REGISTERED``) after it lapsed commits
+        the lapse (and the offer to the next person), then raises
+        :class:`~participatie.exceptions.OfferExpiredError` carrying those
+        transitions.
+        """
+
+    @abc.abstractmethod
+    def expire_offers(self, now: datetime) -> tuple[Transition, ...]:
+        """Let every offer that lapsed at ``now`` expire and pass its place on."""
+
+    @abc.abstractmethod
+    def get_registration(self, registration_id: int) -> Registration:
+        """One registration; :class:`~participatie.exceptions.UnknownRegistrationError` if none."""
+
+    @abc.abstractmethod
+    def list_registrations(
+        self,
+        event_key: str,
+        session_key: str | None = None,
+        states: Iterable[RegistrationState] | None = None,
+    ) -> list[Registration]:
+        """Registrations of an event (or one session), in id order (the queue order)."""
+
+    @abc.abstractmethod
+    def registrations_of(self, email: str) -> list[Registration]:
+        """Every registration of the person with this (normalised) e-mail address."""
+
+    @abc.abstractmethod
+    def count_places(self, event_key: str, session_key: str) -> PlaceCount:
+        """How full a session is."""
+
+    @abc.abstractmethod
+    def history(self, registration_id: int) -> list[Transition]:
+        """Every change of the registration's state, oldest first."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class Tx(abc.ABC):
+    """The small reads and writes :class:`LedgerStore` composes, inside one transaction.
+
+    Datetimes given to a ``Tx`` are aware; a backend may store them in UTC.
+    """
+
+    @abc.abstractmethod
+    def load_event(self, event_key: str) -> Event | None:
+        """The event, or ``None``."""
+
+    @abc.abstractmethod
+    def write_event(self, event: Event, now: datetime) -> None:
+        """Insert or replace the event and its session rows."""
+
+    @abc.abstractmethod
+    def sessions_in_use(self, event_key: str) -> set[str]:
+        """Keys of the event's sessions that have any registration."""
+
+    @abc.abstractmethod
+    def expired_offers(self, event_key: str, session_key: str, now: datetime) -> list[int]:
+        """Ids of open offers whose expiry is at or before ``now``, in id order."""
+
+    @abc.abstractmethod
+    def count_state(
+        self, event_key: str, session_key: str, states: frozenset[RegistrationState]
+    ) -> int:
+        """How many registrations of the session are in one of ``states``."""
+
+    @abc.abstractmethod
+    def first_waiting(self, event_key: str, session_key: str, limit: int | None) -> list[int]:
+        """Ids at the head of the waiting list (all of them if ``limit`` is ``None``)."""
+
+    @abc.abstractmethod
+    def active_registration(self, event_key: str, session_key: str, email: str) -> int | None:
+        """The id of the person's active registration for the session, if any."""
+
+    @abc.abstractmethod
+    def upsert_person(self, person: Person) -> int:
+        """Store the person (matched by e-mail, details updated) and return their id."""
+
+    @abc.abstractmethod
+    def insert_registration(
+        self,
+        event_key: str,
+        session_key: str,
+        person_id: int,
+        state: RegistrationState,
+        consent: Consent | None,
+        now: datetime,
+    ) -> int:
+        """Insert a registration and return its new id (ids only increase)."""
+
+    @abc.abstractmethod
+    def update_state(
+        self,
+        registration_id: int,
+        state: RegistrationState,
+        now: datetime,
+        offer_expires_at: datetime | None,
+    ) -> None:
+        """Set a registration's state, ``updated_at`` and offer expiry."""
+
+    @abc.abstractmethod
+    def append_log(
+        self,
+        registration_id: int,
+        previous: RegistrationState | None,
+        state: RegistrationState,
+        at: datetime,
+        reason: str,
+    ) -> None:
+        """Record one transition in the registration's history."""
+
+    @abc.abstractmethod
+    def load_registration(self, registration_id: int) -> Registration | None:
+        """The registration as stored now, or ``None``."""
+
+    @abc.abstractmethod
+    def active_emails(self, event_key: str, session_key: str) -> set[str]:
+        """E-mail addresses of everyone with an active registration for the session."""
+
+    # Batch writes for bulk loads. The defaults loop over the single ones; a
+    # backend overrides them when it can write a batch faster.
+
+    def upsert_persons(self, persons: Sequence[Person]) -> list[int]:
+        """:meth:`upsert_person` for each, in order (e-mail addresses are distinct)."""
+        return [self.upsert_person(person) for person in persons]
+
+    def insert_registrations(
+        self,
+        event_key: str,
+        session_key: str,
+        rows: Sequence[tuple[int, RegistrationState, Consent | None]],
+        now: datetime,
+    ) -> list[int]:
+        """:meth:`insert_registration` for each ``(person_id, state, consent)``, in order."""
+        return [
+            self.insert_registration(event_key, session_key, person_id, state, consent, now)
+            for person_id, state, consent in rows
+        ]
+
+    def append_logs(
+        self,
+        entries: Sequence[tuple[int, RegistrationState | None, RegistrationState, datetime, str]],
+    ) -> None:
+        """:meth:`append_log` for each entry, in order."""
+        for registration_id, previous, state, at, reason in entries:
+            self.append_log(registration_id, previous, state, at, reason)
+
+
+class LedgerStore(Store):
+    """A :class:`Store` built from a locked transaction and small reads and writes.
+
+    Subclasses implement :meth:`_transaction` (and the read-only queries of
+    :class:`Store`); the registration algorithm lives here once, so every
+    backend behaves the same, and the conformance suite checks the locking.
+    """
+
+    @abc.abstractmethod
+    def _transaction(self) -> contextlib.AbstractContextManager[Tx]:
+        """A transaction that excludes every other writer until it ends.
+
+        It must take its lock *before* the first read (SQLite: ``BEGIN
+        IMMEDIATE``; PostgreSQL: lock the session row), commit when the block
+        ends normally, and roll back everything when an exception escapes.
+        """
+
+    # --- the algorithm ----------------------------------------------------
+
+    @staticmethod
+    def _session(tx: Tx, event_key: str, session_key: str) -> tuple[Event, Session]:
+        event = tx.load_event(event_key)
+        if event is None:
+            raise UnknownEventError(f"no event {event_key!r} is stored")
+        return event, event.session(session_key)
+
+    def _change(
+        self,
+        tx: Tx,
+        registration_id: int,
+        previous: RegistrationState | None,
+        state: RegistrationState,
+        now: datetime,
+        reason: str,
+        offer_expires_at: datetime | None = None,
+    ) -> Transition:
+        if previous is not None:
+            tx.update_state(registration_id, state, now, offer_expires_at)
+        tx.append_log(registration_id, previous, state, now, reason)
+        registration = tx.load_registration(registration_id)
+        if registration is None:  # pragma: no cover - a backend bug, not user input
+            raise UnknownRegistrationError(f"registration {registration_id} vanished")
+        return Transition(registration, previous, state, now, reason)
+
+    def _sweep(self, tx: Tx, session: Session, event_key: str, now: datetime) -> list[Transition]:
+        return [
+            self._change(tx, rid, _S.OFFERED, _S.EXPIRED, now, "expired")
+            for rid in tx.expired_offers(event_key, session.key, now)
+        ]
+
+    def _fill(self, tx: Tx, session: Session, event_key: str, now: datetime) -> list[Transition]:
+        taken = tx.count_state(event_key, session.key, _HOLDS)
+        free = rules.free_places(session, taken)
+        if free == 0:
+            return []
+        waiting = tx.first_waiting(event_key, session.key, free)
+        return [
+            self._change(
+                tx, p.registration_id, _S.WAITLISTED, p.state, now, p.reason, p.offer_expires_at
+            )
+            for p in rules.plan_fill(session, places_taken=taken, first_waiting=waiting, now=now)
+        ]
+
+    def save_event(self, event: Event, now: datetime) -> tuple[Transition, ...]:
+        from participatie.exceptions import SessionInUseError
+
+        with self._transaction() as tx:
+            old = tx.load_event(event.key)
+            if old is not None:
+                kept = {session.key for session in event.sessions}
+                removed = tx.sessions_in_use(event.key) - kept
+                if removed:
+                    raise SessionInUseError(
+                        f"cannot remove session(s) {', '.join(sorted(removed))} from event "
+                        f"{event.key!r}: they have registrations (cancel the session instead)"
+                    )
+            tx.write_event(event, now)
+            transitions: list[Transition] = []
+            if old is not None:
+                for session in event.sessions:
+                    transitions += self._sweep(tx, session, event.key, now)
+                    transitions += self._fill(tx, session, event.key, now)
+            return tuple(transitions)
+
+    def register(
+        self,
+        event_key: str,
+        session_key: str,
+        person: Person,
+        consent: Consent | None,
+        now: datetime,
+    ) -> Outcome:
+        with self._transaction() as tx:
+            _event, session = self._session(tx, event_key, session_key)
+            transitions = self._sweep(tx, session, event_key, now)
+            state = rules.initial_state(
+                session,
+                places_taken=tx.count_state(event_key, session_key, _HOLDS),
+                waiting=tx.count_state(event_key, session_key, _WAITING),
+                already_active=tx.active_registration(event_key, session_key, person.email)
+                is not None,
+                who=person.name,
+            )
+            person_id = tx.upsert_person(person)
+            rid = tx.insert_registration(event_key, session_key, person_id, state, consent, now)
+            first = self._change(tx, rid, None, state, now, _initial_reason(state))
+            transitions.append(first)
+            transitions += self._fill(tx, session, event_key, now)
+            registration = tx.load_registration(rid)
+            assert registration is not None
+            return Outcome(registration, tuple(transitions))
+
+    def register_many(
+        self,
+        event_key: str,
+        session_key: str,
+        entries: Iterable[tuple[Person, Consent | None]],
+        now: datetime,
+    ) -> BulkResult:
+        # One lock, one transaction. Places and duplicates are decided here, in
+        # memory, from counts read once under the lock; then the rows are
+        # written in batches. That makes a bulk load of 100,000 people a
+        # matter of seconds instead of minutes.
+        with self._transaction() as tx:
+            _event, session = self._session(tx, event_key, session_key)
+            transitions = self._sweep(tx, session, event_key, now)
+            transitions += self._fill(tx, session, event_key, now)
+            taken = tx.count_state(event_key, session_key, _HOLDS)
+            waiting = tx.count_state(event_key, session_key, _WAITING)
+            active = tx.active_emails(event_key, session_key)
+            planned: list[tuple[Person, Consent | None, RegistrationState]] = []
+            refused: list[tuple[int, ParticipatieError]] = []
+            for index, (person, consent) in enumerate(entries):
+                try:
+                    state = rules.initial_state(
+                        session,
+                        places_taken=taken,
+                        waiting=waiting,
+                        already_active=person.email in active,
+                        who=person.name,
+                    )
+                except ParticipatieError as error:
+                    refused.append((index, error))
+                    continue
+                active.add(person.email)
+                planned.append((person, consent, state))
+                if state is _S.REGISTERED:
+                    taken += 1
+                else:
+                    waiting += 1
+            person_ids = tx.upsert_persons([person for person, _consent, _state in planned])
+            ids = tx.insert_registrations(
+                event_key,
+                session_key,
+                [
+                    (person_id, state, consent)
+                    for person_id, (_person, consent, state) in zip(
+                        person_ids, planned, strict=True
+                    )
+                ],
+                now,
+            )
+            tx.append_logs(
+                [
+                    (rid, None, state, now, _initial_reason(state))
+                    for rid, (_person, _consent, state) in zip(ids, planned, strict=True)
+                ]
+            )
+            stamp = now.astimezone(UTC)
+            consents: dict[Consent | None, Consent | None] = {}  # usually one for all
+            new = [
+                Registration(
+                    id=rid,
+                    event_key=event_key,
+                    session_key=session_key,
+                    person=person,
+                    state=state,
+                    registered_at=stamp,
+                    updated_at=stamp,
+                    consent=consents.get(consent)
+                    or consents.setdefault(consent, _utc_consent(consent)),
+                )
+                for rid, (person, consent, state) in zip(ids, planned, strict=True)
+            ]
+            transitions += [
+                Transition(registration, None, registration.state, now, _initial_reason(state))
+                for registration, (_person, _consent, state) in zip(new, planned, strict=True)
+            ]
+            return BulkResult(tuple(new), tuple(refused), tuple(transitions))
+
+    def change_state(
+        self,
+        registration_id: int,
+        new_state: RegistrationState,
+        now: datetime,
+    ) -> Outcome:
+        lapsed: OfferExpiredError | None = None
+        with self._transaction() as tx:
+            current = tx.load_registration(registration_id)
+            if current is None:
+                raise UnknownRegistrationError(f"no registration {registration_id}")
+            event, session = self._session(tx, current.event_key, current.session_key)
+            if (
+                current.state is _S.OFFERED
+                and new_state is _S.REGISTERED
+                and current.offer_expires_at is not None
+                and now >= current.offer_expires_at
+            ):
+                # Too late. The lapse is a fact by now: record it and pass the
+                # place on (committed), then tell the caller.
+                transitions = self._sweep(tx, session, current.event_key, now)
+                transitions += self._fill(tx, session, current.event_key, now)
+                lapsed = OfferExpiredError(
+                    f"the offer of a place in {session.title!r} lapsed at "
+                    f"{rules.local_text(current.offer_expires_at, event)}",
+                    transitions,
+                )
+            else:
+                if current.state is _S.WAITLISTED and new_state is _S.REGISTERED:
+                    raise IllegalTransitionError(
+                        "people on the waiting list are promoted by the waiting-list policy, "
+                        "not by hand; raise the capacity or cancel someone instead"
+                    )
+                # Offers that lapsed by now lapse before the change is judged:
+                # declining an offer that already expired is not a decline.
+                transitions = self._sweep(tx, session, current.event_key, now)
+                current = tx.load_registration(registration_id)
+                assert current is not None
+                rules.check_transition(current.state, new_state)
+                transitions.append(
+                    self._change(
+                        tx, registration_id, current.state, new_state, now, _REASONS[new_state]
+                    )
+                )
+                transitions += self._fill(tx, session, current.event_key, now)
+                registration = tx.load_registration(registration_id)
+                assert registration is not None
+                return Outcome(registration, tuple(transitions))
+        raise lapsed
+
+    def expire_offers(self, now: datetime) -> tuple[Transition, ...]:
+        transitions: list[Transition] = []
+        for event in self.list_events():
+            for session in event.sessions:
+                with self._transaction() as tx:
+                    transitions += self._sweep(tx, session, event.key, now)
+                    transitions += self._fill(tx, session, event.key, now)
+        return tuple(transitions)
+
+    def count_places(self, event_key: str, session_key: str) -> PlaceCount:
+        with self._transaction() as tx:
+            _event, session = self._session(tx, event_key, session_key)
+            return PlaceCount(
+                capacity=session.capacity,
+                taken=tx.count_state(event_key, session_key, _HOLDS),
+                offered=tx.count_state(event_key, session_key, frozenset({_S.OFFERED})),
+                waiting=tx.count_state(event_key, session_key, _WAITING),
+            )
+
+
+_HOLDS = frozenset(state for state in RegistrationState if state.holds_place)
+_WAITING = frozenset({_S.WAITLISTED})
+
+
+def _utc_consent(consent: Consent | None) -> Consent | None:
+    if consent is None:
+        return None
+    return Consent(text_version=consent.text_version, given_at=consent.given_at.astimezone(UTC))
+
+
+def _initial_reason(state: RegistrationState) -> str:
+    return "registered" if state is _S.REGISTERED else "waitlisted"

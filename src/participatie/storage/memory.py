@@ -1,0 +1,306 @@
+"""The ``memory://`` backend: everything in this process, gone when it ends.
+
+For tests, demos and short scripts. It is a full backend, not a mock: it runs
+the same registration algorithm as SQLite, under a lock, with real rollback
+(an undo log), and passes the same conformance suite.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+
+import attrs
+
+from participatie.exceptions import StorageError, UnknownEventError, UnknownRegistrationError
+from participatie.model import Consent, Event, Person, Registration, RegistrationState, Transition
+from participatie.plugins import hookimpl
+from participatie.storage._base import LedgerStore, Tx
+
+__all__ = ["MemoryStore"]
+
+
+@attrs.define
+class _Row:
+    id: int
+    event_key: str
+    session_key: str
+    person_id: int
+    state: RegistrationState
+    registered_at: datetime
+    updated_at: datetime
+    consent: Consent | None
+    offer_expires_at: datetime | None
+
+
+@attrs.define
+class _LogEntry:
+    registration_id: int
+    previous: RegistrationState | None
+    state: RegistrationState
+    at: datetime
+    reason: str
+
+
+class _MemoryTx(Tx):
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self.undo: list[Callable[[], object]] = []
+
+    def load_event(self, event_key: str) -> Event | None:
+        return self._store._events.get(event_key)
+
+    def write_event(self, event: Event, now: datetime) -> None:
+        events = self._store._events
+        had, old = event.key in events, events.get(event.key)
+        events[event.key] = event
+        if had:
+            assert old is not None
+            self.undo.append(lambda: events.__setitem__(event.key, old))
+        else:
+            self.undo.append(lambda: events.pop(event.key))
+
+    def sessions_in_use(self, event_key: str) -> set[str]:
+        return {r.session_key for r in self._store._rows.values() if r.event_key == event_key}
+
+    def _session_rows(self, event_key: str, session_key: str) -> list[_Row]:
+        return self._store._by_session.get((event_key, session_key), [])
+
+    def expired_offers(self, event_key: str, session_key: str, now: datetime) -> list[int]:
+        return [
+            r.id
+            for r in self._session_rows(event_key, session_key)
+            if r.state is RegistrationState.OFFERED
+            and r.offer_expires_at is not None
+            and r.offer_expires_at <= now
+        ]
+
+    def count_state(
+        self, event_key: str, session_key: str, states: frozenset[RegistrationState]
+    ) -> int:
+        return sum(1 for r in self._session_rows(event_key, session_key) if r.state in states)
+
+    def first_waiting(self, event_key: str, session_key: str, limit: int | None) -> list[int]:
+        waiting = [
+            r.id
+            for r in self._session_rows(event_key, session_key)
+            if r.state is RegistrationState.WAITLISTED
+        ]
+        return waiting if limit is None else waiting[:limit]
+
+    def active_registration(self, event_key: str, session_key: str, email: str) -> int | None:
+        person_id = self._store._person_ids.get(email)
+        if person_id is None:
+            return None
+        for r in self._session_rows(event_key, session_key):
+            if r.person_id == person_id and r.state.is_active:
+                return r.id
+        return None
+
+    def active_emails(self, event_key: str, session_key: str) -> set[str]:
+        persons = self._store._persons
+        return {
+            persons[r.person_id].email
+            for r in self._session_rows(event_key, session_key)
+            if r.state.is_active
+        }
+
+    def upsert_person(self, person: Person) -> int:
+        store = self._store
+        person_id = store._person_ids.get(person.email)
+        if person_id is None:
+            person_id = store._next_person_id
+            store._next_person_id += 1
+            store._person_ids[person.email] = person_id
+            store._persons[person_id] = person
+            self.undo.append(lambda: store._person_ids.pop(person.email))
+            self.undo.append(lambda: store._persons.pop(person_id))
+        else:
+            old = store._persons[person_id]
+            store._persons[person_id] = person
+            self.undo.append(lambda: store._persons.__setitem__(person_id, old))
+        return person_id
+
+    def insert_registration(
+        self,
+        event_key: str,
+        session_key: str,
+        person_id: int,
+        state: RegistrationState,
+        consent: Consent | None,
+        now: datetime,
+    ) -> int:
+        store = self._store
+        rid = store._next_registration_id
+        store._next_registration_id += 1
+        now = now.astimezone(UTC)
+        if consent is not None:
+            consent = Consent(consent.text_version, consent.given_at.astimezone(UTC))
+        row = _Row(rid, event_key, session_key, person_id, state, now, now, consent, None)
+        store._rows[rid] = row
+        bucket = store._by_session.setdefault((event_key, session_key), [])
+        bucket.append(row)
+        self.undo.append(lambda: store._rows.pop(rid))
+        self.undo.append(bucket.pop)
+        return rid
+
+    def update_state(
+        self,
+        registration_id: int,
+        state: RegistrationState,
+        now: datetime,
+        offer_expires_at: datetime | None,
+    ) -> None:
+        row = self._store._rows[registration_id]
+        before = (row.state, row.updated_at, row.offer_expires_at)
+
+        def restore() -> None:
+            row.state, row.updated_at, row.offer_expires_at = before
+
+        expires = None if offer_expires_at is None else offer_expires_at.astimezone(UTC)
+        row.state, row.updated_at, row.offer_expires_at = state, now.astimezone(UTC), expires
+        self.undo.append(restore)
+
+    def append_log(
+        self,
+        registration_id: int,
+        previous: RegistrationState | None,
+        state: RegistrationState,
+        at: datetime,
+        reason: str,
+    ) -> None:
+        log = self._store._log.setdefault(registration_id, [])
+        log.append(_LogEntry(registration_id, previous, state, at.astimezone(UTC), reason))
+        self.undo.append(log.pop)
+
+    def load_registration(self, registration_id: int) -> Registration | None:
+        return self._store._snapshot(registration_id)
+
+
+class MemoryStore(LedgerStore):
+    """A complete backend that keeps everything in this process's memory."""
+
+    shared_between_processes = False
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._closed = False
+        self._events: dict[str, Event] = {}
+        self._persons: dict[int, Person] = {}
+        self._person_ids: dict[str, int] = {}
+        self._rows: dict[int, _Row] = {}
+        self._by_session: dict[tuple[str, str], list[_Row]] = {}
+        self._log: dict[int, list[_LogEntry]] = {}
+        self._next_person_id = 1
+        self._next_registration_id = 1
+
+    def close(self) -> None:
+        self._closed = True
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Tx]:
+        with self._lock:
+            self._check_open()
+            tx = _MemoryTx(self)
+            try:
+                yield tx
+            except BaseException:
+                for undo in reversed(tx.undo):
+                    undo()
+                raise
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StorageError("this store is closed")
+
+    def _snapshot(self, registration_id: int) -> Registration | None:
+        row = self._rows.get(registration_id)
+        if row is None:
+            return None
+        return Registration(
+            id=row.id,
+            event_key=row.event_key,
+            session_key=row.session_key,
+            person=self._persons[row.person_id],
+            state=row.state,
+            registered_at=row.registered_at,
+            updated_at=row.updated_at,
+            consent=row.consent,
+            offer_expires_at=row.offer_expires_at,
+        )
+
+    def get_event(self, event_key: str) -> Event:
+        with self._lock:
+            self._check_open()
+            try:
+                return self._events[event_key]
+            except KeyError:
+                raise UnknownEventError(f"no event {event_key!r} is stored") from None
+
+    def list_events(self) -> list[Event]:
+        with self._lock:
+            self._check_open()
+            return [self._events[key] for key in sorted(self._events)]
+
+    def get_registration(self, registration_id: int) -> Registration:
+        with self._lock:
+            self._check_open()
+            registration = self._snapshot(registration_id)
+            if registration is None:
+                raise UnknownRegistrationError(f"no registration {registration_id}")
+            return registration
+
+    def list_registrations(
+        self,
+        event_key: str,
+        session_key: str | None = None,
+        states: Iterable[RegistrationState] | None = None,
+    ) -> list[Registration]:
+        wanted = None if states is None else frozenset(states)
+        with self._lock:
+            self._check_open()
+            result = []
+            for rid in sorted(self._rows):
+                row = self._rows[rid]
+                if row.event_key != event_key:
+                    continue
+                if session_key is not None and row.session_key != session_key:
+                    continue
+                if wanted is not None and row.state not in wanted:
+                    continue
+                snapshot = self._snapshot(rid)
+                assert snapshot is not None
+                result.append(snapshot)
+            return result
+
+    def registrations_of(self, email: str) -> list[Registration]:
+        with self._lock:
+            self._check_open()
+            person_id = self._person_ids.get(email.strip().lower())
+            return [
+                snapshot
+                for rid in sorted(self._rows)
+                if self._rows[rid].person_id == person_id
+                and (snapshot := self._snapshot(rid)) is not None
+            ]
+
+    def history(self, registration_id: int) -> list[Transition]:
+        with self._lock:
+            self._check_open()
+            registration = self._snapshot(registration_id)
+            if registration is None:
+                raise UnknownRegistrationError(f"no registration {registration_id}")
+            return [
+                Transition(registration, entry.previous, entry.state, entry.at, entry.reason)
+                for entry in self._log.get(registration_id, [])
+            ]
+
+
+@hookimpl(trylast=True)
+def participatie_open_store(url: str) -> MemoryStore | None:
+    """Open ``memory://`` (anything after the scheme is ignored)."""
+    if url.split(":", 1)[0].lower() == "memory":
+        return MemoryStore()
+    return None

@@ -1,0 +1,600 @@
+"""The ``sqlite:///path`` backend: the embedded default.
+
+Settings follow what was measured to neither overbook nor lose data (see
+FACTS.md in the shared notes): the connection runs in autocommit mode
+(``isolation_level=None``) so that *we* open every transaction, and every
+read-then-write transaction starts with ``BEGIN IMMEDIATE``, which takes the
+write lock before the first read; WAL with ``synchronous=FULL`` so a commit
+survives power loss; foreign keys on; a busy timeout so writers queue instead
+of failing; ``secure_delete`` so erased personal data is overwritten.
+
+URLs follow the common convention: ``sqlite:///relative/path.db``,
+``sqlite:////absolute/path.db``, and ``sqlite://`` (or
+``sqlite:///:memory:``) for a private in-memory database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from participatie.exceptions import (
+    InvalidInputError,
+    SchemaVersionError,
+    StorageError,
+    UnknownEventError,
+    UnknownRegistrationError,
+)
+from participatie.model import Consent, Event, Person, Registration, RegistrationState, Transition
+from participatie.plugins import hookimpl
+from participatie.storage._base import LedgerStore, Tx
+from participatie.storage._codec import decode_event, encode_event, from_utc_text, to_utc_text
+
+__all__ = ["MIGRATIONS", "SQLiteStore", "path_from_url"]
+
+_ACTIVE_STATES = ", ".join(f"'{state.value}'" for state in RegistrationState if state.is_active)
+_ALL_STATES = ", ".join(f"'{state.value}'" for state in RegistrationState)
+
+#: Forward migrations; the schema version is ``PRAGMA user_version`` and equals
+#: the number of migrations applied. Never edit a released entry: append one.
+MIGRATIONS: tuple[str, ...] = (
+    f"""
+    CREATE TABLE events (
+        key TEXT PRIMARY KEY,
+        document TEXT NOT NULL,
+        saved_at TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        event_key TEXT NOT NULL REFERENCES events(key) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        PRIMARY KEY (event_key, key)
+    );
+    CREATE TABLE persons (
+        id INTEGER PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        audience TEXT NOT NULL,
+        organisation TEXT,
+        phone TEXT,
+        language TEXT NOT NULL
+    );
+    CREATE TABLE registrations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_key TEXT NOT NULL,
+        session_key TEXT NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES persons(id),
+        state TEXT NOT NULL CHECK (state IN ({_ALL_STATES})),
+        registered_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        consent_version TEXT,
+        consent_given_at TEXT,
+        offer_expires_at TEXT,
+        FOREIGN KEY (event_key, session_key) REFERENCES sessions(event_key, key)
+    );
+    CREATE UNIQUE INDEX one_active_registration
+        ON registrations (event_key, session_key, person_id)
+        WHERE state IN ({_ACTIVE_STATES});
+    CREATE INDEX registrations_by_state ON registrations (event_key, session_key, state, id);
+    CREATE INDEX registrations_by_person ON registrations (person_id);
+    CREATE TABLE registration_log (
+        id INTEGER PRIMARY KEY,
+        registration_id INTEGER NOT NULL REFERENCES registrations(id),
+        at TEXT NOT NULL,
+        previous TEXT,
+        state TEXT NOT NULL,
+        reason TEXT NOT NULL
+    );
+    CREATE INDEX registration_log_by_registration ON registration_log (registration_id, id);
+    """,
+)
+
+_REGISTRATION_COLUMNS = """
+    r.id, r.event_key, r.session_key, r.state, r.registered_at, r.updated_at,
+    r.consent_version, r.consent_given_at, r.offer_expires_at,
+    p.name, p.email, p.audience, p.organisation, p.phone, p.language
+"""
+
+
+_CHUNK = 500  # host parameters per IN (...) list, well below SQLite's limit
+
+_UPSERT_PERSON = (
+    "INSERT INTO persons (email, name, audience, organisation, phone, language) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO UPDATE SET "
+    "name = excluded.name, audience = excluded.audience, "
+    "organisation = excluded.organisation, phone = excluded.phone, "
+    "language = excluded.language"
+)
+_INSERT_REGISTRATION = (
+    "INSERT INTO registrations (event_key, session_key, person_id, state, "
+    "registered_at, updated_at, consent_version, consent_given_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_APPEND_LOG = (
+    "INSERT INTO registration_log (registration_id, at, previous, state, reason) "
+    "VALUES (?, ?, ?, ?, ?)"
+)
+
+
+def _person_values(person: Person) -> tuple[object, ...]:
+    return (
+        person.email,
+        person.name,
+        person.audience,
+        person.organisation,
+        person.phone,
+        person.language,
+    )
+
+
+def _registration_values(
+    event_key: str,
+    session_key: str,
+    person_id: int,
+    state: RegistrationState,
+    consent: Consent | None,
+    stamp: str,
+) -> tuple[object, ...]:
+    return (
+        event_key,
+        session_key,
+        person_id,
+        state.value,
+        stamp,
+        stamp,
+        None if consent is None else consent.text_version,
+        None if consent is None else to_utc_text(consent.given_at),
+    )
+
+
+def path_from_url(url: str) -> str:
+    """The file path (or ``:memory:``) a ``sqlite://`` URL names."""
+    scheme, sep, rest = url.partition("://")
+    if scheme.lower() != "sqlite" or not sep:
+        raise InvalidInputError(f"not a sqlite URL: {url!r}")
+    if rest in {"", "/", "/:memory:"}:
+        return ":memory:"
+    if not rest.startswith("/"):
+        raise InvalidInputError(
+            f"a sqlite URL has three slashes before a relative path and four before an "
+            f"absolute one (sqlite:///data/event.db, sqlite:////srv/event.db): {url!r}"
+        )
+    return rest[1:]
+
+
+def _registration(row: sqlite3.Row) -> Registration:
+    consent = None
+    if row["consent_version"] is not None:
+        consent = Consent(
+            text_version=row["consent_version"],
+            given_at=from_utc_text(row["consent_given_at"]),
+        )
+    expires = row["offer_expires_at"]
+    return Registration(
+        id=row["id"],
+        event_key=row["event_key"],
+        session_key=row["session_key"],
+        person=Person(
+            name=row["name"],
+            email=row["email"],
+            audience=row["audience"],
+            organisation=row["organisation"],
+            phone=row["phone"],
+            language=row["language"],
+        ),
+        state=RegistrationState(row["state"]),
+        registered_at=from_utc_text(row["registered_at"]),
+        updated_at=from_utc_text(row["updated_at"]),
+        consent=consent,
+        offer_expires_at=None if expires is None else from_utc_text(expires),
+    )
+
+
+class _SQLiteTx(Tx):
+    def __init__(self, connection: sqlite3.Connection, events: dict[str, Event]) -> None:
+        self._db = connection
+        self._events = events
+
+    def load_event(self, event_key: str) -> Event | None:
+        row = self._db.execute("SELECT document FROM events WHERE key = ?", (event_key,)).fetchone()
+        if row is None:
+            return None
+        document: str = row[0]
+        cached = self._events.get(document)
+        if cached is None:
+            if len(self._events) > 64:  # documents of old event versions
+                self._events.clear()
+            cached = self._events[document] = decode_event(document)
+        return cached
+
+    def write_event(self, event: Event, now: datetime) -> None:
+        self._db.execute(
+            "INSERT INTO events (key, document, saved_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET document = excluded.document, "
+            "saved_at = excluded.saved_at",
+            (event.key, encode_event(event), to_utc_text(now)),
+        )
+        keys = [session.key for session in event.sessions]
+        self._db.executemany(
+            "INSERT OR IGNORE INTO sessions (event_key, key) VALUES (?, ?)",
+            [(event.key, key) for key in keys],
+        )
+        marks = ", ".join("?" for _ in keys)
+        self._db.execute(
+            f"DELETE FROM sessions WHERE event_key = ? AND key NOT IN ({marks})",
+            (event.key, *keys),
+        )
+
+    def sessions_in_use(self, event_key: str) -> set[str]:
+        rows = self._db.execute(
+            "SELECT DISTINCT session_key FROM registrations WHERE event_key = ?", (event_key,)
+        )
+        return {row[0] for row in rows}
+
+    def expired_offers(self, event_key: str, session_key: str, now: datetime) -> list[int]:
+        rows = self._db.execute(
+            "SELECT id FROM registrations WHERE event_key = ? AND session_key = ? "
+            "AND state = 'offered' AND offer_expires_at <= ? ORDER BY id",
+            (event_key, session_key, to_utc_text(now)),
+        )
+        return [row[0] for row in rows]
+
+    def count_state(
+        self, event_key: str, session_key: str, states: frozenset[RegistrationState]
+    ) -> int:
+        values = sorted(state.value for state in states)
+        marks = ", ".join("?" for _ in values)
+        row = self._db.execute(
+            "SELECT count(*) FROM registrations WHERE event_key = ? AND session_key = ? "
+            f"AND state IN ({marks})",
+            (event_key, session_key, *values),
+        ).fetchone()
+        return int(row[0])
+
+    def first_waiting(self, event_key: str, session_key: str, limit: int | None) -> list[int]:
+        rows = self._db.execute(
+            "SELECT id FROM registrations WHERE event_key = ? AND session_key = ? "
+            "AND state = 'waitlisted' ORDER BY id LIMIT ?",
+            (event_key, session_key, -1 if limit is None else limit),
+        )
+        return [row[0] for row in rows]
+
+    def active_registration(self, event_key: str, session_key: str, email: str) -> int | None:
+        row = self._db.execute(
+            "SELECT r.id FROM registrations r JOIN persons p ON p.id = r.person_id "
+            "WHERE p.email = ? AND r.event_key = ? AND r.session_key = ? "
+            f"AND r.state IN ({_ACTIVE_STATES})",
+            (email, event_key, session_key),
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def active_emails(self, event_key: str, session_key: str) -> set[str]:
+        rows = self._db.execute(
+            "SELECT p.email FROM registrations r JOIN persons p ON p.id = r.person_id "
+            f"WHERE r.event_key = ? AND r.session_key = ? AND r.state IN ({_ACTIVE_STATES})",
+            (event_key, session_key),
+        )
+        return {row[0] for row in rows}
+
+    def upsert_persons(self, persons: Sequence[Person]) -> list[int]:
+        self._db.executemany(_UPSERT_PERSON, [_person_values(person) for person in persons])
+        ids: dict[str, int] = {}
+        emails = [person.email for person in persons]
+        for start in range(0, len(emails), _CHUNK):
+            chunk = emails[start : start + _CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._db.execute(
+                f"SELECT email, id FROM persons WHERE email IN ({marks})", chunk
+            )
+            ids.update((row[0], row[1]) for row in rows)
+        return [ids[email] for email in emails]
+
+    def insert_registrations(
+        self,
+        event_key: str,
+        session_key: str,
+        rows: Sequence[tuple[int, RegistrationState, Consent | None]],
+        now: datetime,
+    ) -> list[int]:
+        # We hold the write lock and ids only grow (AUTOINCREMENT), so the new
+        # rows are exactly those above the highest id seen before the insert.
+        before = self._db.execute("SELECT coalesce(max(id), 0) FROM registrations").fetchone()[0]
+        stamp = to_utc_text(now)
+        self._db.executemany(
+            _INSERT_REGISTRATION,
+            [
+                _registration_values(event_key, session_key, person_id, state, consent, stamp)
+                for person_id, state, consent in rows
+            ],
+        )
+        ids = [
+            row[0]
+            for row in self._db.execute(
+                "SELECT id FROM registrations WHERE id > ? ORDER BY id", (before,)
+            )
+        ]
+        if len(ids) != len(rows):  # pragma: no cover - would mean another writer got in
+            raise StorageError("bulk insert lost track of the new registration ids")
+        return ids
+
+    def append_logs(
+        self,
+        entries: Sequence[tuple[int, RegistrationState | None, RegistrationState, datetime, str]],
+    ) -> None:
+        self._db.executemany(
+            _APPEND_LOG,
+            [
+                (
+                    rid,
+                    to_utc_text(at),
+                    None if previous is None else previous.value,
+                    state.value,
+                    why,
+                )
+                for rid, previous, state, at, why in entries
+            ],
+        )
+
+    def upsert_person(self, person: Person) -> int:
+        row = self._db.execute(_UPSERT_PERSON + " RETURNING id", _person_values(person)).fetchone()
+        return int(row[0])
+
+    def insert_registration(
+        self,
+        event_key: str,
+        session_key: str,
+        person_id: int,
+        state: RegistrationState,
+        consent: Consent | None,
+        now: datetime,
+    ) -> int:
+        cursor = self._db.execute(
+            _INSERT_REGISTRATION,
+            _registration_values(
+                event_key, session_key, person_id, state, consent, to_utc_text(now)
+            ),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def update_state(
+        self,
+        registration_id: int,
+        state: RegistrationState,
+        now: datetime,
+        offer_expires_at: datetime | None,
+    ) -> None:
+        self._db.execute(
+            "UPDATE registrations SET state = ?, updated_at = ?, offer_expires_at = ? WHERE id = ?",
+            (
+                state.value,
+                to_utc_text(now),
+                None if offer_expires_at is None else to_utc_text(offer_expires_at),
+                registration_id,
+            ),
+        )
+
+    def append_log(
+        self,
+        registration_id: int,
+        previous: RegistrationState | None,
+        state: RegistrationState,
+        at: datetime,
+        reason: str,
+    ) -> None:
+        self._db.execute(
+            _APPEND_LOG,
+            (
+                registration_id,
+                to_utc_text(at),
+                None if previous is None else previous.value,
+                state.value,
+                reason,
+            ),
+        )
+
+    def load_registration(self, registration_id: int) -> Registration | None:
+        row = self._db.execute(
+            f"SELECT {_REGISTRATION_COLUMNS} FROM registrations r "
+            "JOIN persons p ON p.id = r.person_id WHERE r.id = ?",
+            (registration_id,),
+        ).fetchone()
+        return None if row is None else _registration(row)
+
+
+class SQLiteStore(LedgerStore):
+    """A backend in one SQLite file, safe for several processes on one machine.
+
+    Attributes:
+        path: The database file, or ``:memory:``.
+    """
+
+    def __init__(self, path: str | Path, *, busy_timeout: float = 30.0) -> None:
+        self.path = str(path)
+        self.shared_between_processes = self.path != ":memory:"
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(
+                self.path,
+                isolation_level=None,
+                timeout=busy_timeout,
+                check_same_thread=False,
+            )
+        except sqlite3.Error as error:
+            raise StorageError(f"cannot open SQLite database {self.path!r}: {error}") from error
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._events: dict[str, Event] = {}
+        self._closed = False
+        try:
+            self._configure(busy_timeout)
+            self._migrate()
+        except sqlite3.DatabaseError as error:
+            self._db.close()
+            raise StorageError(
+                f"{self.path!r} is not a SQLite database participatie can use "
+                f"(is it another kind of file, or damaged?): {error}"
+            ) from error
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _configure(self, busy_timeout: float) -> None:
+        self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        if self.path != ":memory:":
+            mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":  # pragma: no cover - e.g. a network file system
+                raise StorageError(f"SQLite refused WAL mode for {self.path!r} (got {mode!r})")
+        self._db.execute("PRAGMA synchronous = FULL")
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._db.execute("PRAGMA secure_delete = ON")
+
+    def _migrate(self) -> None:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+                if version > len(MIGRATIONS):
+                    raise SchemaVersionError(
+                        f"the database {self.path!r} has schema version {version}, but this "
+                        f"version of participatie knows only up to {len(MIGRATIONS)}; "
+                        "upgrade participatie to open it"
+                    )
+                for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                    for statement in script.split(";"):
+                        if statement.strip():
+                            self._db.execute(statement)
+                    self._db.execute(f"PRAGMA user_version = {number}")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the open database."""
+        with self._lock:
+            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._db.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StorageError("this store is closed")
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Tx]:
+        with self._lock:
+            self._check_open()
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                raise StorageError(f"the database {self.path!r} is busy: {error}") from error
+            try:
+                yield _SQLiteTx(self._db, self._events)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.Error as error:  # pragma: no cover - disk full, I/O error
+                self._db.execute("ROLLBACK")
+                raise StorageError(f"could not commit to {self.path!r}: {error}") from error
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        # A deferred transaction gives one consistent snapshot for a read of
+        # several statements, without blocking writers (WAL).
+        with self._lock:
+            self._check_open()
+            self._db.execute("BEGIN")
+            try:
+                yield self._db
+            finally:
+                self._db.execute("COMMIT")
+
+    def get_event(self, event_key: str) -> Event:
+        with self._read() as db:
+            event = _SQLiteTx(db, self._events).load_event(event_key)
+        if event is None:
+            raise UnknownEventError(f"no event {event_key!r} is stored")
+        return event
+
+    def list_events(self) -> list[Event]:
+        with self._read() as db:
+            tx = _SQLiteTx(db, self._events)
+            keys = [row[0] for row in db.execute("SELECT key FROM events ORDER BY key")]
+            events = [tx.load_event(key) for key in keys]
+        return [event for event in events if event is not None]
+
+    def get_registration(self, registration_id: int) -> Registration:
+        with self._read() as db:
+            registration = _SQLiteTx(db, self._events).load_registration(registration_id)
+        if registration is None:
+            raise UnknownRegistrationError(f"no registration {registration_id}")
+        return registration
+
+    def list_registrations(
+        self,
+        event_key: str,
+        session_key: str | None = None,
+        states: Iterable[RegistrationState] | None = None,
+    ) -> list[Registration]:
+        sql = (
+            f"SELECT {_REGISTRATION_COLUMNS} FROM registrations r "
+            "JOIN persons p ON p.id = r.person_id WHERE r.event_key = ?"
+        )
+        params: list[object] = [event_key]
+        if session_key is not None:
+            sql += " AND r.session_key = ?"
+            params.append(session_key)
+        if states is not None:
+            values = sorted({state.value for state in states})
+            sql += f" AND r.state IN ({', '.join('?' for _ in values)})"
+            params.extend(values)
+        with self._read() as db:
+            return [_registration(row) for row in db.execute(sql + " ORDER BY r.id", params)]
+
+    def registrations_of(self, email: str) -> list[Registration]:
+        with self._read() as db:
+            rows = db.execute(
+                f"SELECT {_REGISTRATION_COLUMNS} FROM registrations r "
+                "JOIN persons p ON p.id = r.person_id WHERE p.email = ? ORDER BY r.id",
+                (email.strip().lower(),),
+            )
+            return [_registration(row) for row in rows]
+
+    def history(self, registration_id: int) -> list[Transition]:
+        registration = self.get_registration(registration_id)
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT at, previous, state, reason FROM registration_log "
+                "WHERE registration_id = ? ORDER BY id",
+                (registration_id,),
+            ).fetchall()
+        return [
+            Transition(
+                registration,
+                None if row["previous"] is None else RegistrationState(row["previous"]),
+                RegistrationState(row["state"]),
+                from_utc_text(row["at"]),
+                row["reason"],
+            )
+            for row in rows
+        ]
+
+
+@hookimpl(trylast=True)
+def participatie_open_store(url: str) -> SQLiteStore | None:
+    """Open ``sqlite:///relative.db``, ``sqlite:////absolute.db`` or ``sqlite://``."""
+    if url.split(":", 1)[0].lower() != "sqlite":
+        return None
+    return SQLiteStore(path_from_url(url))

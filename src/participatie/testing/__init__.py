@@ -1,0 +1,33 @@
+"""A test kit for people who extend participatie.
+
+- :class:`StoreConformance`: the suite a storage backend runs against itself
+  (contract tests, a Hypothesis state machine against a reference model, and
+  a multi-process race for the last places).
+- :func:`race_for_last_places` and :class:`CountThenInsertStore`: the race on
+  its own, and a deliberately broken backend it must catch.
+- :class:`RecordingChannel` and :class:`HookRecorder`: record messages and
+  lifecycle hook calls.
+- A pytest plugin (loaded automatically when participatie is installed) with
+  the fixtures ``participatie_clock``, ``participatie_app``, ``hook_recorder``
+  and ``recording_channel``.
+
+It needs the ``test`` extra: ``pip install participatie[test]``.
+"""
+
+from participatie.testing.broken import CountThenInsertStore, open_count_then_insert
+from participatie.testing.conformance import StoreConformance, conformance_event
+from participatie.testing.machine import make_registration_machine
+from participatie.testing.race import RaceResult, race_for_last_places
+from participatie.testing.recording import HookRecorder, RecordingChannel
+
+__all__ = [
+    "CountThenInsertStore",
+    "HookRecorder",
+    "RaceResult",
+    "RecordingChannel",
+    "StoreConformance",
+    "conformance_event",
+    "make_registration_machine",
+    "open_count_then_insert",
+    "race_for_last_places",
+]

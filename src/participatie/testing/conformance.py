@@ -1,0 +1,426 @@
+"""The storage conformance suite: subclass it to prove a backend correct.
+
+Usage in a backend's own tests::
+
+    import pytest
+    from participatie.testing import StoreConformance
+
+    class TestMyBackend(StoreConformance):
+        @pytest.fixture
+        def fresh_store_url(self, tmp_path):
+            # Each call must name a new, empty store.
+            names = itertools.count()
+            return lambda: f"mybackend://{tmp_path}/{next(names)}"
+
+Every test of :class:`StoreConformance` then runs against the backend: the
+basic contract, a Hypothesis state machine against a reference model, and a
+race of 8 workers for the last places (processes when the store is shared
+between processes, threads otherwise).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import run_state_machine_as_test
+
+from participatie.exceptions import (
+    AlreadyRegisteredError,
+    IllegalTransitionError,
+    OfferExpiredError,
+    SessionFullError,
+    SessionInUseError,
+    StorageError,
+    UnknownEventError,
+    UnknownRegistrationError,
+    UnknownSessionError,
+)
+from participatie.model import (
+    Audience,
+    Consent,
+    Event,
+    HelpDesk,
+    Person,
+    RegistrationState,
+    Session,
+    WaitingListPolicy,
+)
+from participatie.storage import Store
+from participatie.testing.machine import make_registration_machine
+from participatie.testing.race import race_for_last_places, resolve
+
+__all__ = ["StoreConformance", "conformance_event"]
+
+S = RegistrationState
+NOW = datetime(2030, 5, 1, 9, tzinfo=UTC)
+START = datetime(2030, 6, 1, 8, tzinfo=UTC)
+
+
+def conformance_event(
+    capacity: int | None = 2,
+    policy: WaitingListPolicy = WaitingListPolicy.AUTOMATIC,
+    *,
+    offer_period: timedelta = timedelta(hours=24),
+) -> Event:
+    """A small event with one session ``s`` of ``capacity`` places and ``policy``."""
+    return Event(
+        key="conformance",
+        title="Conformance",
+        organiser="participatie",
+        help_desk=HelpDesk(email="helpdesk@example.org", phone="+31 20 000 0000"),
+        audiences=[Audience("client", "cliënt"), Audience("professional", "professional")],
+        central_questions=["Wat gaat goed?", "Wat kan beter?"],
+        sessions=[
+            Session(
+                key="s",
+                title="Session",
+                start=START,
+                end=START + timedelta(hours=2),
+                capacity=capacity,
+                waiting_list=policy,
+                offer_period=offer_period,
+                online_link="https://meet.example.org/s",
+                audiences={"client"},
+                max_group_size=5,
+            ),
+            Session(
+                key="t",
+                title="Other session",
+                start=START + timedelta(days=1),
+                end=START + timedelta(days=1, hours=2),
+                place="Zaal 1",
+            ),
+        ],
+    )
+
+
+def person(number: int) -> Person:
+    """A fictional client."""
+    return Person(
+        name=f"Deelnemer {number}",
+        email=f"deelnemer-{number}@example.org",
+        audience="client",
+        organisation="Cliëntenraad Voorbeeld",
+        phone="+31 6 0000 000" + str(number % 10),
+        language="en" if number % 2 else "nl",
+    )
+
+
+CONSENT = Consent(text_version="2030-1", given_at=NOW)
+
+
+class StoreConformance:
+    """Tests every storage backend must pass. Override :meth:`fresh_store_url`."""
+
+    #: ``module:function`` that opens a store from a URL (also in worker processes).
+    opener = "participatie:open_store"
+    #: Trials per race; raise it for a slower, more thorough run.
+    race_trials = 30
+    #: Hypothesis examples for the state machine.
+    machine_examples = 60
+
+    @pytest.fixture
+    def fresh_store_url(self) -> Callable[[], str]:
+        """Returns a callable giving the URL of a new, empty store at each call.
+
+        Override in the subclass.
+        """
+        raise NotImplementedError("override the fresh_store_url fixture")  # pragma: no cover
+
+    @pytest.fixture
+    def store_url(self, fresh_store_url: Callable[[], str]) -> str:
+        """The URL of one fresh store for this test."""
+        return fresh_store_url()
+
+    @pytest.fixture
+    def new_store(self, store_url: str) -> Iterator[Callable[[], Store]]:
+        """Opens stores by URL and closes them all at the end of the test."""
+        opened: list[Store] = []
+
+        def open_() -> Store:
+            store = resolve(self.opener)(store_url)
+            opened.append(store)
+            return store
+
+        yield open_
+        for store in opened:
+            store.close()
+
+    @pytest.fixture
+    def store(self, new_store: Callable[[], Store]) -> Store:
+        """A fresh store holding :func:`conformance_event`."""
+        store = new_store()
+        store.save_event(conformance_event(), NOW)
+        return store
+
+    # --- events ------------------------------------------------------------
+
+    def test_event_round_trip(self, store: Store) -> None:
+        assert store.get_event("conformance") == conformance_event()
+        assert store.list_events() == [conformance_event()]
+        stored = store.get_event("conformance")
+        assert stored.session("s").start == START
+        assert stored.session("s").audiences == frozenset({"client"})
+
+    def test_event_replaced(self, store: Store) -> None:
+        changed = attrs.evolve(conformance_event(), title="Renamed")
+        store.save_event(changed, NOW)
+        assert store.get_event("conformance").title == "Renamed"
+        assert len(store.list_events()) == 1
+
+    def test_unknown_things(self, store: Store) -> None:
+        with pytest.raises(UnknownEventError):
+            store.get_event("nope")
+        with pytest.raises(UnknownRegistrationError):
+            store.get_registration(999_999)
+        with pytest.raises(UnknownSessionError):
+            store.register("conformance", "nope", person(1), CONSENT, NOW)
+        with pytest.raises(UnknownEventError):
+            store.register("nope", "s", person(1), CONSENT, NOW)
+        with pytest.raises(UnknownRegistrationError):
+            store.change_state(999_999, S.CANCELLED, NOW)
+
+    def test_session_in_use_cannot_be_removed(self, store: Store) -> None:
+        store.register("conformance", "s", person(1), CONSENT, NOW)
+        event = conformance_event()
+        without = attrs.evolve(event, sessions=[event.session("t")])
+        with pytest.raises(SessionInUseError):
+            store.save_event(without, NOW)
+        assert store.get_event("conformance") == event
+        # A session nobody registered for may go.
+        store.save_event(attrs.evolve(event, sessions=[event.session("s")]), NOW)
+        assert [s.key for s in store.get_event("conformance").sessions] == ["s"]
+
+    # --- registering -------------------------------------------------------
+
+    def test_register_until_full_then_wait(self, store: Store) -> None:
+        states = [
+            store.register("conformance", "s", person(n), CONSENT, NOW).registration.state
+            for n in range(4)
+        ]
+        assert states == [S.REGISTERED, S.REGISTERED, S.WAITLISTED, S.WAITLISTED]
+        count = store.count_places("conformance", "s")
+        assert (count.capacity, count.taken, count.waiting, count.free) == (2, 2, 2, 0)
+
+    def test_registration_fields_are_kept(self, store: Store) -> None:
+        outcome = store.register("conformance", "s", person(3), CONSENT, NOW)
+        registration = store.get_registration(outcome.registration.id)
+        assert registration == outcome.registration
+        assert registration.person == person(3)
+        assert registration.consent == CONSENT
+        assert registration.registered_at == NOW
+        assert (registration.event_key, registration.session_key) == ("conformance", "s")
+        [transition] = outcome.transitions
+        assert (transition.previous, transition.state, transition.reason) == (
+            None,
+            S.REGISTERED,
+            "registered",
+        )
+
+    def test_duplicate_is_refused_and_nothing_is_written(self, store: Store) -> None:
+        store.register("conformance", "s", person(1), CONSENT, NOW)
+        shouting = attrs.evolve(person(1), name="Someone Else")
+        with pytest.raises(AlreadyRegisteredError):
+            store.register("conformance", "s", shouting, CONSENT, NOW)
+        assert len(store.list_registrations("conformance")) == 1
+        # The refused attempt did not overwrite the stored person either.
+        assert store.list_registrations("conformance")[0].person.name == "Deelnemer 1"
+
+    def test_same_person_may_register_for_another_session(self, store: Store) -> None:
+        store.register("conformance", "s", person(1), CONSENT, NOW)
+        store.register("conformance", "t", person(1), CONSENT, NOW)
+        assert len(store.registrations_of("deelnemer-1@example.org")) == 2
+        assert store.registrations_of("nobody@example.org") == []
+
+    def test_register_again_after_cancelling(self, store: Store) -> None:
+        first = store.register("conformance", "s", person(1), CONSENT, NOW).registration
+        store.change_state(first.id, S.CANCELLED, NOW)
+        again = store.register("conformance", "s", person(1), CONSENT, NOW).registration
+        assert again.id > first.id
+        assert again.state is S.REGISTERED
+
+    def test_no_waiting_list_means_full(self, new_store: Callable[[], Store]) -> None:
+        store = new_store()
+        store.save_event(conformance_event(1, WaitingListPolicy.NONE), NOW)
+        store.register("conformance", "s", person(1), CONSENT, NOW)
+        with pytest.raises(SessionFullError):
+            store.register("conformance", "s", person(2), CONSENT, NOW)
+        assert len(store.list_registrations("conformance")) == 1
+        assert store.registrations_of("deelnemer-2@example.org") == []
+
+    def test_unlimited_capacity(self, store: Store) -> None:
+        for n in range(10):
+            outcome = store.register("conformance", "t", person(n), CONSENT, NOW)
+            assert outcome.registration.state is S.REGISTERED
+        assert store.count_places("conformance", "t").free is None
+
+    # --- waiting list ------------------------------------------------------
+
+    def test_cancellation_promotes_first_in_line(self, store: Store) -> None:
+        ids = [
+            store.register("conformance", "s", person(n), CONSENT, NOW).registration.id
+            for n in range(4)
+        ]
+        outcome = store.change_state(ids[0], S.CANCELLED, NOW)
+        assert [(t.registration.id, t.reason) for t in outcome.transitions] == [
+            (ids[0], "cancelled"),
+            (ids[2], "promoted"),
+        ]
+        assert store.get_registration(ids[2]).state is S.REGISTERED
+        assert store.get_registration(ids[3]).state is S.WAITLISTED
+        assert [t.reason for t in store.history(ids[2])] == ["waitlisted", "promoted"]
+
+    def test_withdrawing_from_the_waiting_list_frees_no_place(self, store: Store) -> None:
+        ids = [
+            store.register("conformance", "s", person(n), CONSENT, NOW).registration.id
+            for n in range(3)
+        ]
+        outcome = store.change_state(ids[2], S.CANCELLED, NOW)
+        assert len(outcome.transitions) == 1
+        assert store.count_places("conformance", "s").taken == 2
+
+    def test_waiting_list_cannot_be_jumped_by_hand(self, store: Store) -> None:
+        ids = [
+            store.register("conformance", "s", person(n), CONSENT, NOW).registration.id
+            for n in range(3)
+        ]
+        with pytest.raises(IllegalTransitionError):
+            store.change_state(ids[2], S.REGISTERED, NOW)
+
+    def test_more_capacity_promotes(self, store: Store) -> None:
+        ids = [
+            store.register("conformance", "s", person(n), CONSENT, NOW).registration.id
+            for n in range(4)
+        ]
+        transitions = store.save_event(conformance_event(3), NOW)
+        assert [(t.registration.id, t.reason) for t in transitions] == [(ids[2], "promoted")]
+
+    def test_offers_lapse_and_move_on(self, new_store: Callable[[], Store]) -> None:
+        store = new_store()
+        store.save_event(conformance_event(1, WaitingListPolicy.OFFER), NOW)
+        ids = [
+            store.register("conformance", "s", person(n), CONSENT, NOW).registration.id
+            for n in range(4)
+        ]
+        store.change_state(ids[0], S.CANCELLED, NOW)
+        offered = store.get_registration(ids[1])
+        assert offered.state is S.OFFERED
+        assert offered.offer_expires_at == NOW + timedelta(hours=24)
+        # An offer holds the place: a newcomer waits.
+        late = store.register("conformance", "s", person(9), CONSENT, NOW).registration
+        assert late.state is S.WAITLISTED
+        # Declining passes the offer on.
+        store.change_state(ids[1], S.DECLINED, NOW)
+        assert store.get_registration(ids[2]).state is S.OFFERED
+        # Lapsing passes it on too.
+        later = NOW + timedelta(hours=24)
+        transitions = store.expire_offers(later)
+        assert [(t.registration.id, t.state) for t in transitions] == [
+            (ids[2], S.EXPIRED),
+            (ids[3], S.OFFERED),
+        ]
+        # Accepting in time works.
+        accepted = store.change_state(ids[3], S.REGISTERED, later + timedelta(hours=1))
+        assert accepted.registration.state is S.REGISTERED
+        assert accepted.registration.offer_expires_at is None
+        assert store.get_registration(late.id).state is S.WAITLISTED
+        # Too late: refused, the lapse is recorded and the place moves on.
+        store.change_state(ids[3], S.CANCELLED, later + timedelta(hours=2))
+        assert store.get_registration(late.id).state is S.OFFERED
+        too_late = later + timedelta(hours=26)
+        with pytest.raises(OfferExpiredError, match="lapsed") as caught:
+            store.change_state(late.id, S.REGISTERED, too_late)
+        assert [(t.registration.id, t.state) for t in caught.value.transitions] == [
+            (late.id, S.EXPIRED)
+        ]
+        assert store.get_registration(late.id).state is S.EXPIRED
+        assert store.expire_offers(too_late) == ()
+
+    def test_attendance(self, store: Store) -> None:
+        rid = store.register("conformance", "s", person(1), CONSENT, NOW).registration.id
+        after = START + timedelta(hours=3)
+        assert store.change_state(rid, S.NO_SHOW, after).registration.state is S.NO_SHOW
+        assert store.change_state(rid, S.ATTENDED, after).registration.state is S.ATTENDED
+        with pytest.raises(IllegalTransitionError):
+            store.change_state(rid, S.CANCELLED, after)
+        assert [t.state for t in store.history(rid)] == [S.REGISTERED, S.NO_SHOW, S.ATTENDED]
+
+    def test_bulk(self, store: Store) -> None:
+        entries = [(person(n), CONSENT) for n in itertools.chain(range(5), [1])]
+        result = store.register_many("conformance", "s", entries, NOW)
+        assert [r.state for r in result.registrations] == [
+            S.REGISTERED,
+            S.REGISTERED,
+            S.WAITLISTED,
+            S.WAITLISTED,
+            S.WAITLISTED,
+        ]
+        assert [(index, type(error)) for index, error in result.refused] == [
+            (5, AlreadyRegisteredError)
+        ]
+        assert len(store.list_registrations("conformance", "s")) == 5
+        for registration in result.registrations:
+            assert store.get_registration(registration.id) == registration
+        assert [t.registration for t in result.transitions] == list(result.registrations)
+        assert [len(store.history(r.id)) for r in result.registrations] == [1] * 5
+        again = store.register_many("conformance", "s", entries, NOW)
+        assert again.registrations == ()
+        assert len(again.refused) == 6
+
+    def test_listing_filters(self, store: Store) -> None:
+        for n in range(3):
+            store.register("conformance", "s", person(n), CONSENT, NOW)
+        store.register("conformance", "t", person(7), CONSENT, NOW)
+        assert len(store.list_registrations("conformance")) == 4
+        assert len(store.list_registrations("conformance", "s")) == 3
+        waiting = store.list_registrations("conformance", "s", [S.WAITLISTED])
+        assert [r.person.email for r in waiting] == ["deelnemer-2@example.org"]
+        assert store.list_registrations("other") == []
+
+    def test_data_survives_reopening(self, store: Store, new_store: Callable[[], Store]) -> None:
+        rid = store.register("conformance", "s", person(1), CONSENT, NOW).registration.id
+        store.close()
+        reopened = new_store()
+        if store.shared_between_processes:
+            assert reopened.get_registration(rid).person == person(1)
+            assert reopened.get_event("conformance") == conformance_event()
+        else:
+            # A store private to one process or connection starts empty again.
+            assert reopened.list_events() == []
+
+    def test_closed_store_refuses_work(self, store: Store) -> None:
+        store.close()
+        with pytest.raises(StorageError):
+            store.register("conformance", "s", person(1), CONSENT, NOW)
+
+    # --- the deep checks ---------------------------------------------------
+
+    def test_state_machine_against_reference(self, fresh_store_url: Callable[[], str]) -> None:
+        def fresh() -> Store:
+            return resolve(self.opener)(fresh_store_url())
+
+        machine = make_registration_machine(fresh)
+        run_state_machine_as_test(
+            machine,
+            settings=settings(
+                max_examples=self.machine_examples,
+                stateful_step_count=30,
+                deadline=None,
+                suppress_health_check=[HealthCheck.too_slow],
+            ),
+        )
+
+    @pytest.mark.slow
+    @pytest.mark.parametrize("capacity", [1, 3])
+    def test_race_for_the_last_places(self, store_url: str, capacity: int) -> None:
+        result = race_for_last_places(
+            store_url, capacity=capacity, workers=8, trials=self.race_trials, opener=self.opener
+        )
+        assert result.errors == ()
+        assert result.overbooked == 0
+        assert result.underfilled == 0

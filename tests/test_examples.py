@@ -1,0 +1,254 @@
+"""The example scripts run, and what they store is what their story says.
+
+Each example is run in-process through its ``main()`` and the SQLite database
+it wrote is then opened again with the public API, so the assertions are about
+stored outcomes, not about printed text alone. One test runs the main example
+as a subprocess, the way ``make demo`` does.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from participatie import Participatie, Registration, RegistrationState
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+_S = RegistrationState
+
+
+def _load(name: str) -> ModuleType:
+    """Import ``examples/<name>.py`` as a module (examples/ is not a package)."""
+    path = EXAMPLES / f"{name}.py"
+    module_name = f"_example_{name}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # dataclasses look their module up in sys.modules while the class is built.
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[module_name]
+    return module
+
+
+@pytest.fixture(scope="module")
+def week() -> ModuleType:
+    return _load("week_van_reflectie")
+
+
+@pytest.fixture(scope="module")
+def dialoog() -> ModuleType:
+    return _load("dialoogbijeenkomst")
+
+
+def _open(database: Path) -> Participatie:
+    return Participatie.open(f"sqlite:///{database.resolve()}")
+
+
+def _emails(registrations: list[Registration]) -> list[str]:
+    return [registration.person.email for registration in registrations]
+
+
+# --- week van reflectie en verrijking --------------------------------------
+
+
+@pytest.fixture
+def week_output(
+    week: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[Path, str]:
+    assert week.main(["--output", str(tmp_path)]) == 0
+    return tmp_path, capsys.readouterr().out
+
+
+def test_week_writes_database_and_summary(week_output: tuple[Path, str]) -> None:
+    output, printed = week_output
+    database = output / "participatie.db"
+    summary = output / "week-van-reflectie.md"
+    assert database.is_file()
+    assert summary.is_file()
+    assert str(database.resolve()) in printed
+    assert str(summary.resolve()) in printed
+
+
+def test_week_morning_is_full_with_a_waiting_list_and_a_promotion(
+    week: ModuleType, week_output: tuple[Path, str]
+) -> None:
+    output, _ = week_output
+    with _open(output / "participatie.db") as app:
+        event, session = week.EVENT_KEY, week.MORNING
+        places = app.places(event, session)
+        assert places.capacity == 10
+        assert places.taken == 10
+        participants = _emails(app.participants(event, session))
+        assert len(participants) == 10
+        assert "daan.visser@example.org" not in participants
+        # Iris was first on the waiting list and moved into Daan's place.
+        assert "iris.vandijk@example.org" in participants
+        iris = app.participants(event, session)[-1]
+        assert iris.person.email == "iris.vandijk@example.org"
+        assert [change.reason for change in app.history(iris.id)] == ["waitlisted", "promoted"]
+        assert _emails(app.waiting_list(event, session)) == ["jesse.kok@example.org"]
+        (daan,) = app.registrations_of("daan.visser@example.org")
+        assert daan.state is _S.CANCELLED
+
+
+def test_week_afternoon_offers_accepted_and_lapsed(
+    week: ModuleType, week_output: tuple[Path, str]
+) -> None:
+    output, _ = week_output
+    with _open(output / "participatie.db") as app:
+        event, session = week.EVENT_KEY, week.AFTERNOON
+        assert app.places(event, session).taken == 6
+        participants = _emails(app.participants(event, session))
+        assert "sophie.meijer@example.org" in participants
+        assert "lisa.kuipers@example.org" in participants
+        assert app.waiting_list(event, session) == []
+        (wouter,) = app.registrations_of("wouter.degraaf@example.org")
+        assert wouter.state is _S.EXPIRED
+        (sophie,) = app.registrations_of("sophie.meijer@example.org")
+        assert [change.reason for change in app.history(sophie.id)] == [
+            "waitlisted",
+            "offered",
+            "accepted",
+        ]
+        for cancelled in ("maaike.bos@example.org", "femke.vos@example.org"):
+            (registration,) = app.registrations_of(cancelled)
+            assert registration.state is _S.CANCELLED
+
+
+def test_week_refused_people_hold_no_wrong_registration(
+    week: ModuleType, week_output: tuple[Path, str]
+) -> None:
+    output, _ = week_output
+    with _open(output / "participatie.db") as app:
+        # Too late: nothing stored.
+        assert app.registrations_of("bram.willems@example.org") == []
+        # Not eligible on the clients' day: only her professionals' registration.
+        marloes = app.registrations_of("marloes.verbeek@example.org")
+        assert [(r.session_key, r.state) for r in marloes] == [(week.PROFESSIONALS, _S.REGISTERED)]
+        # The duplicate with another spelling of the address was not stored.
+        sanne = app.registrations_of("sanne.devries@example.org")
+        assert [(r.session_key, r.state) for r in sanne] == [(week.MORNING, _S.REGISTERED)]
+        # Fifteen minutes before the deadline was still in time.
+        (hanna,) = app.registrations_of("hanna.brouwer@example.org")
+        assert hanna.state is _S.REGISTERED
+        assert len(app.participants(week.EVENT_KEY, week.PROFESSIONALS)) == 11
+
+
+def test_week_groups_respect_the_group_size(
+    week: ModuleType, week_output: tuple[Path, str]
+) -> None:
+    output, _ = week_output
+    with _open(output / "participatie.db") as app:
+        for session in app.event(week.EVENT_KEY).sessions:
+            assert session.max_group_size is not None
+            groups = app.form_groups(week.EVENT_KEY, session.key, seed=2020)
+            assert len(groups) > 1
+            assert all(len(group.members) <= session.max_group_size for group in groups)
+            grouped = sorted(r.id for group in groups for r in group.members)
+            assert grouped == sorted(r.id for r in app.participants(week.EVENT_KEY, session.key))
+
+
+def test_week_summary_mentions_places_groups_and_refusals(
+    week_output: tuple[Path, str],
+) -> None:
+    output, printed = week_output
+    summary = (output / "week-van-reflectie.md").read_text(encoding="utf-8")
+    for text in (
+        "Places: 10 of 10 taken, 0 free; 1 on the waiting list",
+        "Waiting list:",
+        "Group 1",
+        "NotEligibleError",
+        "Marloes Verbeek",
+        "RegistrationClosedError",
+        "Bram Willems",
+        "AlreadyRegisteredError",
+        "## Timeline",
+    ):
+        assert text in summary
+    assert "REFUSED (RegistrationClosedError)" in printed
+    assert "REFUSED (NotEligibleError)" in printed
+
+
+def test_week_runs_again_into_the_same_directory(
+    week: ModuleType, week_output: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    output, _ = week_output
+    assert week.main(["--output", str(output)]) == 0
+    capsys.readouterr()
+    with _open(output / "participatie.db") as app:
+        # A fresh database: nobody is registered twice.
+        assert len(app.registrations_of("sanne.devries@example.org")) == 1
+        assert app.places(week.EVENT_KEY, week.MORNING).taken == 10
+
+
+def test_week_runs_as_make_demo_runs_it(tmp_path: Path) -> None:
+    command = [sys.executable, str(EXAMPLES / "week_van_reflectie.py"), "--output", "demo-output"]
+    for _ in range(2):
+        done = subprocess.run(
+            command, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        assert "Database:" in done.stdout
+    database = tmp_path / "demo-output" / "participatie.db"
+    assert database.is_file()
+    assert (tmp_path / "demo-output" / "week-van-reflectie.md").is_file()
+    with _open(database) as app:
+        assert len(app.registrations_of("iris.vandijk@example.org")) == 1
+
+
+# --- dialoogbijeenkomst ----------------------------------------------------
+
+
+def test_dialoog_stores_registrations_and_waiting_list(
+    dialoog: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert dialoog.main(["--output", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    database = tmp_path / "dialoogbijeenkomst.db"
+    report = tmp_path / "dialoogbijeenkomst.md"
+    assert database.is_file()
+    assert report.is_file()
+    assert str(report.resolve()) in printed
+    with _open(database) as app:
+        event = app.event(dialoog.EVENT_KEY)
+        assert event.central_questions == (
+            "Hoe moet jeugdbescherming er in de toekomst uit zien?",
+            "Wat is er nodig om dit te realiseren?",
+            "Draagt het toekomstscenario daar aan bij?",
+        )
+        assert event.help_desk.email == "vraagbaak@example.org"
+        (session,) = event.sessions
+        assert session.online_link is not None
+        places = app.places(dialoog.EVENT_KEY, session.key)
+        assert (places.capacity, places.taken, places.waiting) == (12, 12, 2)
+        assert _emails(app.waiting_list(dialoog.EVENT_KEY, session.key)) == [
+            "dirkjan.bosman@example.org",
+            "naima.benali@example.org",
+        ]
+        # No consent, no registration; a double submission is stored once.
+        assert app.registrations_of("vera.lambregts@example.org") == []
+        assert len(app.registrations_of("tom.verhoeven@example.org")) == 1
+    text = report.read_text(encoding="utf-8")
+    assert "ConsentRequiredError" in text
+    assert "AlreadyRegisteredError" in text
+    assert "Draagt het toekomstscenario daar aan bij?" in text
+
+
+def test_dialoog_runs_again_into_the_same_directory(
+    dialoog: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for _ in range(2):
+        assert dialoog.main(["--output", str(tmp_path)]) == 0
+    capsys.readouterr()
+    with _open(tmp_path / "dialoogbijeenkomst.db") as app:
+        assert len(app.registrations(dialoog.EVENT_KEY)) == 14
