@@ -46,3 +46,16 @@ def test_race_catches_count_then_insert(tmp_path: Path) -> None:
     )
     assert result.overbooked > 0
     assert not result.ok
+
+
+def test_race_reports_workers_that_die(tmp_path: Path) -> None:
+    """A worker that crashes fails the race at once, with its exit code, not after minutes."""
+    result = race_for_last_places(
+        f"sqlite:///{tmp_path}/crash.db",
+        capacity=1,
+        workers=2,
+        trials=2,
+        opener="participatie.testing.broken:open_in_parent_only",
+    )
+    assert not result.ok
+    assert "error: worker 0 exited with code 3 before finishing" in result.errors

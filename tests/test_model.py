@@ -18,6 +18,7 @@ from participatie import (
     InvalidInputError,
     NaiveDatetimeError,
     Person,
+    Registration,
     RegistrationState,
     Session,
     UnknownSessionError,
@@ -170,3 +171,39 @@ def test_state_machine_table() -> None:
     assert RegistrationState.WAITLISTED.is_active
     assert not RegistrationState.CANCELLED.is_active
     assert set(ALLOWED_TRANSITIONS) == set(RegistrationState)
+
+
+def test_a_transition_is_reported_in_utc() -> None:
+    from datetime import UTC, timezone
+
+    from participatie import Transition
+
+    when = at(2020, 10, 20, 9, 0)
+    registration = _registration_for_transition()
+    transition = Transition(registration, None, RegistrationState.REGISTERED, when, "registered")
+    assert transition.at == when
+    assert transition.at.tzinfo is UTC
+    assert transition.at.utcoffset() == timedelta(0)
+    other = Transition(
+        registration,
+        None,
+        RegistrationState.REGISTERED,
+        when.astimezone(timezone(timedelta(hours=5))),
+        "registered",
+    )
+    assert other == transition
+    with pytest.raises(NaiveDatetimeError):
+        Transition(registration, None, RegistrationState.REGISTERED, datetime(2020, 1, 1), "x")
+
+
+def _registration_for_transition() -> Registration:
+    stamp = at(2020, 10, 20, 9, 0)
+    return Registration(
+        id=1,
+        event_key="week-van-reflectie",
+        session_key="clienten",
+        person=Person("Deelnemer 1", "deelnemer1@example.org", "client"),
+        state=RegistrationState.REGISTERED,
+        registered_at=stamp,
+        updated_at=stamp,
+    )

@@ -225,3 +225,19 @@ def test_process_wide_plugins_are_built_once() -> None:
         assert plugins_module._default is first
     finally:
         reset_plugins()
+
+
+def test_registering_an_invalid_plugin_is_refused_and_undone() -> None:
+    class Misspelt:
+        @hookimpl
+        def participatie_regster_channels(self, register: object) -> None:
+            """A typo in the hook name: it would never be called."""
+
+    plugins = fresh()
+    before = plugins.plugin_names()
+    with pytest.raises(PluginError, match="participatie_regster_channels"):
+        plugins.register(Misspelt(), name="misspelt")
+    assert plugins.plugin_names() == before
+    plugins.register(object(), name="harmless")  # no hooks at all: fine
+    with pytest.raises(PluginError, match="harmless"):
+        plugins.register(object(), name="harmless")

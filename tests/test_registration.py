@@ -162,6 +162,36 @@ def test_offer_policy(app: Participatie, clock: FixedClock, consent: Consent) ->
         app.decline_offer(third)
 
 
+def test_an_offer_lapses_at_the_start_of_the_session_at_the_latest(
+    app: Participatie, clock: FixedClock, consent: Consent
+) -> None:
+    app.save_event(week_event(capacity=1, policy=WaitingListPolicy.OFFER))
+    first, second = (
+        app.register(EVENT_KEY, "clienten", client(n), consent=consent).id for n in range(2)
+    )
+    clock.set(at(2020, 11, 4, 20, 0))  # 14 hours before the start
+    app.cancel(first, by_organiser=True)
+    assert app.registration(second).offer_expires_at == at(2020, 11, 5, 10, 0)
+
+
+def test_nobody_moves_up_once_the_session_has_started(
+    app: Participatie, clock: FixedClock, consent: Consent
+) -> None:
+    ids = [app.register(EVENT_KEY, "clienten", client(n), consent=consent).id for n in range(4)]
+    clock.set(at(2020, 11, 5, 10, 0))
+    outcome = app.cancel(ids[0], by_organiser=True)
+    assert outcome.moved_up == ()
+    assert app.registration(ids[3]).state is S.WAITLISTED
+    assert app.places(EVENT_KEY, "clienten").free == 1
+
+
+def test_one_place_is_singular(app: Participatie, consent: Consent) -> None:
+    app.save_event(week_event(capacity=1, policy=WaitingListPolicy.NONE))
+    app.register(EVENT_KEY, "clienten", client(1), consent=consent)
+    with pytest.raises(SessionFullError, match=r"is full \(1 place\)$"):
+        app.register(EVENT_KEY, "clienten", client(2), consent=consent)
+
+
 def test_declining_passes_the_offer_on(app: Participatie, consent: Consent) -> None:
     app.save_event(week_event(capacity=1, policy=WaitingListPolicy.OFFER))
     ids = [app.register(EVENT_KEY, "clienten", client(n), consent=consent).id for n in range(3)]

@@ -54,7 +54,8 @@ def participatie_open_store(url: str) -> Store | None:
 def participatie_register_channels(register: Callable[[str, ChannelFactory], None]) -> None:
     """Contribute notification channels.
 
-    Called once, the first time the plugin manager is asked for channels.
+    Called the first time the plugin manager is asked for channels, and again
+    after :meth:`~participatie.Plugins.register` adds a plugin (so do not count the calls).
 
     :param register: Call ``register(name, factory)`` once per channel. ``name``
         is how organisers select the channel (e.g. ``"console"``); ``factory``
@@ -71,7 +72,8 @@ def participatie_register_grouping_strategies(
 ) -> None:
     """Contribute strategies that split a session's participants into groups.
 
-    Called once, the first time the plugin manager is asked for strategies.
+    Called the first time the plugin manager is asked for strategies, and again
+    after :meth:`~participatie.Plugins.register` adds a plugin (so do not count the calls).
 
     :param register: Call ``register(name, strategy)`` once per strategy, where
         ``strategy`` is a :class:`~participatie.grouping.GroupingStrategy`.

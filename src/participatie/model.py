@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -35,9 +35,12 @@ __all__ = [
     "WaitingListPolicy",
 ]
 
-#: Audience keys used in the seeds; events may define any others.
+#: Audience key for clients of youth and family protection (seed 001); events
+#: may define any other keys.
 CLIENT = "client"
+#: Audience key for experts by experience (*ervaringsdeskundigen*).
 EXPERT_BY_EXPERIENCE = "expert-by-experience"
+#: Audience key for professionals (workers, managers, partner organisations).
 PROFESSIONAL = "professional"
 
 
@@ -411,7 +414,9 @@ class Transition:
             is now).
         previous: The state before; ``None`` when the registration is new.
         state: The state the change led to.
-        at: When the change happened.
+        at: When the change happened, in UTC (as stores return it), so a
+            transition reported to a hook equals the same one read back from
+            :meth:`Participatie.history`.
         reason: Why, in one word: ``registered``, ``waitlisted``, ``promoted``,
             ``offered``, ``accepted``, ``declined``, ``expired``, ``cancelled``,
             ``attended`` or ``no-show``.
@@ -420,5 +425,8 @@ class Transition:
     registration: Registration
     previous: RegistrationState | None
     state: RegistrationState
-    at: datetime
+    at: datetime = attrs.field(validator=v.aware)
     reason: str
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "at", self.at.astimezone(UTC))

@@ -52,7 +52,9 @@ __all__ = [
     "make_plugin_manager",
 ]
 
+#: The pluggy project name: hook implementations are marked ``participatie``.
 PROJECT = "participatie"
+#: The entry-point group third-party plugins declare themselves in.
 ENTRY_POINT_GROUP = "participatie"
 BLOCK_ENV = "PARTICIPATIE_BLOCK_PLUGINS"
 LOAD_ENV = "PARTICIPATIE_LOAD_PLUGINS"
@@ -165,9 +167,21 @@ class Plugins:
         self._strategies: dict[str, GroupingStrategy] | None = None
 
     def register(self, plugin: object, name: str | None = None) -> None:
-        """Register one more plugin (a module or object with hook implementations)."""
-        self.manager.register(plugin, name=name)
-        self.manager.check_pending()
+        """Register one more plugin (a module or object with hook implementations).
+
+        A plugin whose hooks do not match our specifications (a misspelt hook
+        name, an unknown argument) is refused with :class:`PluginError` and
+        left unregistered, so a typo cannot silently switch a feature off.
+        """
+        try:
+            registered_as = self.manager.register(plugin, name=name)
+        except ValueError as error:  # pluggy: the name or object is registered already
+            raise PluginError(f"cannot register plugin {name or plugin!r}: {error}") from error
+        try:
+            self.manager.check_pending()
+        except pluggy.PluginValidationError as error:
+            self.manager.unregister(plugin)
+            raise PluginError(f"plugin {registered_as!r} is not valid: {error}") from error
         self._channels = None
         self._strategies = None
 

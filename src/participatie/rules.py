@@ -150,7 +150,8 @@ def initial_state(
     if session.capacity is None or (places_taken < session.capacity and waiting == 0):
         return RegistrationState.REGISTERED
     if session.waiting_list is WaitingListPolicy.NONE:
-        raise SessionFullError(f"{session.title!r} is full ({session.capacity} places)")
+        places = "1 place" if session.capacity == 1 else f"{session.capacity} places"
+        raise SessionFullError(f"{session.title!r} is full ({places})")
     return RegistrationState.WAITLISTED
 
 
@@ -183,9 +184,14 @@ def plan_fill(
     ``first_waiting`` holds the ids at the head of the waiting list (the
     caller may pass only as many as there are free places). With the
     automatic policy they are promoted; with the offer policy they receive an
-    offer that lapses after :attr:`Session.offer_period`.
+    offer that lapses after :attr:`Session.offer_period`, or at the start of
+    the session if that comes first.
+
+    Once the session has started nobody is moved up any more: a place that
+    frees up during the meeting cannot be used, and an offer nobody can act
+    on in time would only confuse.
     """
-    if session.waiting_list is WaitingListPolicy.NONE:
+    if session.waiting_list is WaitingListPolicy.NONE or now >= session.start:
         return []
     free = len(first_waiting) if session.capacity is None else session.capacity - places_taken
     if free <= 0:
@@ -193,7 +199,7 @@ def plan_fill(
     chosen = first_waiting[:free]
     if session.waiting_list is WaitingListPolicy.AUTOMATIC:
         return [Placement(rid, RegistrationState.REGISTERED, None, "promoted") for rid in chosen]
-    expires = now + session.offer_period
+    expires = min(now + session.offer_period, session.start)
     return [Placement(rid, RegistrationState.OFFERED, expires, "offered") for rid in chosen]
 
 

@@ -340,8 +340,11 @@ class LedgerStore(Store):
         """A transaction that excludes every other writer until it ends.
 
         It must take its lock *before* the first read (SQLite: ``BEGIN
-        IMMEDIATE``; PostgreSQL: lock the session row), commit when the block
-        ends normally, and roll back everything when an exception escapes.
+        IMMEDIATE``; a server database: one store-wide lock such as a
+        transaction-level advisory lock, because one transaction may read and
+        change several sessions, e.g. :meth:`save_event`), commit when the
+        block ends normally, and roll back everything when an exception
+        escapes.
         """
 
     # --- the algorithm ----------------------------------------------------

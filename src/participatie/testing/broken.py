@@ -8,6 +8,8 @@ transaction, insert in another. Under concurrency it overbooks; the race in
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from datetime import datetime
 
 from participatie import rules
@@ -15,7 +17,7 @@ from participatie.model import Consent, Person
 from participatie.storage import Outcome
 from participatie.storage.sqlite import SQLiteStore, path_from_url
 
-__all__ = ["CountThenInsertStore", "open_count_then_insert"]
+__all__ = ["CountThenInsertStore", "open_count_then_insert", "open_in_parent_only"]
 
 _HOLDS = ("registered", "offered", "attended", "no-show")
 
@@ -53,3 +55,13 @@ class CountThenInsertStore(SQLiteStore):
 def open_count_then_insert(url: str) -> CountThenInsertStore:
     """Open a ``sqlite://`` URL with the broken backend."""
     return CountThenInsertStore(path_from_url(url))
+
+
+def open_in_parent_only(url: str) -> SQLiteStore:
+    """Open ``url`` in the test process; crash any worker process that tries.
+
+    Shows that the race reports workers that die instead of waiting for them.
+    """
+    if multiprocessing.parent_process() is not None:
+        os._exit(3)
+    return SQLiteStore(path_from_url(url))

@@ -58,6 +58,7 @@ class Model:
 
     capacity: dict[str, int | None]
     policy: dict[str, WaitingListPolicy]
+    start: datetime
     regs: dict[int, _Reg] = attrs.Factory(dict)
 
     def in_session(self, session: str) -> list[_Reg]:
@@ -70,7 +71,7 @@ class Model:
 
     def fill(self, session: str, now: datetime) -> None:
         capacity, policy = self.capacity[session], self.policy[session]
-        if policy is WaitingListPolicy.NONE:
+        if policy is WaitingListPolicy.NONE or now >= self.start:
             return
         for r in self.in_session(session):
             if r.state is not S.WAITLISTED:
@@ -81,7 +82,7 @@ class Model:
             if policy is WaitingListPolicy.AUTOMATIC:
                 r.state = S.REGISTERED
             else:
-                r.state, r.expires = S.OFFERED, now + OFFER_PERIOD
+                r.state, r.expires = S.OFFERED, min(now + OFFER_PERIOD, self.start)
 
     def expected_registration(self, session: str, person: int, now: datetime) -> str:
         """The outcome of a registration: a state name, or the error's class name."""
@@ -146,7 +147,9 @@ def make_registration_machine(new_store: Callable[[], Store]) -> type[RuleBasedS
             capacities: tuple[int | None, int],
             policies: tuple[WaitingListPolicy, WaitingListPolicy],
         ) -> None:
-            start = datetime(2030, 6, 1, 9, tzinfo=UTC)
+            # Close enough that time passing reaches it: nobody moves up
+            # once a session has started, and offers lapse at its start.
+            start = self.now + timedelta(days=4)
             sessions = [
                 Session(
                     key=key,
@@ -170,6 +173,7 @@ def make_registration_machine(new_store: Callable[[], Store]) -> type[RuleBasedS
             self.model = Model(
                 capacity=dict(zip(SESSIONS, capacities, strict=True)),
                 policy=dict(zip(SESSIONS, policies, strict=True)),
+                start=start,
             )
 
         def _person(self, index: int) -> Person:

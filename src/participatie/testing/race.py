@@ -14,6 +14,7 @@ import importlib
 import multiprocessing
 import queue as queue_module
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -40,6 +41,8 @@ _NOW = datetime(2030, 1, 1, 9, tzinfo=UTC)
 
 class _Barrier(Protocol):
     def wait(self, timeout: float | None = None) -> int: ...
+
+    def abort(self) -> None: ...
 
 
 class _Queue(Protocol):
@@ -157,10 +160,11 @@ def race_for_last_places(
             ]
             for process in processes:
                 process.start()
-            outcomes = [results_q.get(timeout=300) for _ in range(workers * trials)]
+            outcomes, died = _collect(results_q, processes, barrier, workers * trials)
             for process in processes:
                 process.join(timeout=60)
         else:
+            died = []
             thread_barrier = threading.Barrier(workers)
             thread_results: queue_module.Queue[tuple[int, str]] = queue_module.Queue()
             threads = [
@@ -174,7 +178,9 @@ def race_for_last_places(
             for thread in threads:
                 thread.join(timeout=300)
             outcomes = [thread_results.get_nowait() for _ in range(workers * trials)]
-        errors = tuple(state for _trial, state in outcomes if state.startswith("error"))
+        errors = tuple(state for _trial, state in outcomes if state.startswith("error")) + tuple(
+            died
+        )
         overbooked = underfilled = 0
         for trial in range(trials):
             placed = setup.list_registrations(
@@ -190,3 +196,33 @@ def race_for_last_places(
         return RaceResult(trials, capacity, workers, overbooked, underfilled, errors)
     finally:
         setup.close()
+
+
+def _collect(
+    results: Any, processes: list[Any], barrier: _Barrier, expected: int, limit: float = 300.0
+) -> tuple[list[tuple[int, str]], list[str]]:
+    """Gather ``expected`` outcomes; notice workers that die instead of hanging.
+
+    A worker that crashes (its store cannot be opened, say) would leave the
+    others waiting at the barrier and the parent waiting for results; here
+    the barrier is broken at once and the dead workers are reported as
+    errors, so a broken backend fails the test quickly and says why.
+    """
+    outcomes: list[tuple[int, str]] = []
+    deadline = time.monotonic() + limit
+    while len(outcomes) < expected and time.monotonic() < deadline:
+        try:
+            outcomes.append(results.get(timeout=0.5))
+        except queue_module.Empty:
+            if any(p.exitcode not in (None, 0) for p in processes):
+                barrier.abort()
+            if not any(p.is_alive() for p in processes):
+                break
+    died = [
+        f"error: worker {number} exited with code {p.exitcode} before finishing"
+        for number, p in enumerate(processes)
+        if p.exitcode not in (None, 0)
+    ]
+    if len(outcomes) < expected and not died:
+        died.append(f"error: only {len(outcomes)} of {expected} outcomes within {limit:.0f} s")
+    return outcomes, died
