@@ -200,7 +200,8 @@ def test_lottery_is_reproducible_and_independent_of_order() -> None:
 SCRIPT = textwrap.dedent(
     """
     import hashlib, random
-    from participatie.assignment import AssignmentProblem, assign_optimal, assign_stable, draw_lottery
+    from participatie.assignment import AssignmentProblem, assign_optimal, assign_stable
+    from participatie.assignment import draw_lottery
     rng = random.Random(11)
     emails = [f"p{n}@example.org" for n in range(3000)]
     lottery = draw_lottery(set(emails), seed=5)

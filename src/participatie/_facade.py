@@ -375,7 +375,10 @@ class Participatie:
         result = []
         for number in numbers:
             here = [p for p in stored.placements if p.group == number]
-            members = [p for p in here if p.role == "participant" and p.person.email in current]
+            members = sorted(
+                (p for p in here if p.role == "participant" and p.person.email in current),
+                key=lambda p: current[p.person.email].id,
+            )
             result.append(
                 Group(
                     number,
