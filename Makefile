@@ -46,7 +46,11 @@ docs: $(DEV_STAMP)
 
 test: lint typecheck pytest docs
 
+# Peers compared by benchmarks/bench_assignment.py; never part of the core install.
+BENCH_PEERS := matching==1.4.3 ortools
+
 bench: $(DEV_STAMP)
+	$(BIN)/python -m pip install --quiet $(BENCH_PEERS)
 	@for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:

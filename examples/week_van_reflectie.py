@@ -46,10 +46,12 @@ from participatie import (
     EXPERT_BY_EXPERIENCE,
     PROFESSIONAL,
     AlreadyRegisteredError,
+    AttributeRule,
     Audience,
     Consent,
     Event,
     FixedClock,
+    GroupPlan,
     HelpDesk,
     NotEligibleError,
     OfferExpiredError,
@@ -424,8 +426,9 @@ def around_the_deadline(story: Story) -> None:
 def form_groups(story: Story) -> None:
     """Monday before the sessions: split every session into groups under its limit."""
     story.at("maandag 2 november 2020 09:00")
+    plan = GroupPlan(rules=[AttributeRule("audience", "spread"), ("organisation", "spread")])
     for session in story.event.sessions:
-        groups = story.app.form_groups(EVENT_KEY, session.key, seed=2020)
+        groups = story.app.form_groups(EVENT_KEY, session.key, seed=2020, plan=plan)
         sizes = ", ".join(str(len(group.members)) for group in groups)
         story.tell(
             f"{session.title!r}: {len(groups)} groups of at most "
@@ -512,7 +515,7 @@ def summarise(story: Story) -> str:
             lines += ["", "No longer taking part:", ""]
             lines += [f"- {describe(r, event)}: {r.state.value}" for r in gone]
         lines += ["", f"Groups (at most {session.max_group_size} people each):", ""]
-        for group in app.form_groups(EVENT_KEY, session.key, seed=2020):
+        for group in app.groups(EVENT_KEY, session.key):
             members = "; ".join(describe(r, event) for r in group.members)
             lines.append(f"- Group {group.number} ({len(group.members)}): {members}")
     lines += ["", "## Refused", ""]
@@ -557,6 +560,7 @@ def main(argv: list[str] | None = None) -> int:
         print("=============")
         run_the_weeks(story)
         summary = summarise(story)
+        group_lists = app.export_groups(EVENT_KEY, output)
 
     print()
     print(summary)
@@ -564,6 +568,8 @@ def main(argv: list[str] | None = None) -> int:
     summary_path.write_text(f"{summary}\n{timeline}\n", encoding="utf-8")
     print(f"Database: {database}")
     print(f"Summary:  {summary_path}")
+    for path in group_lists:
+        print(f"Groups:   {path}")
     return 0
 
 

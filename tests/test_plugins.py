@@ -44,7 +44,7 @@ def test_built_ins_are_plugins() -> None:
     assert set(DEFAULT_PLUGINS) <= set(plugins.plugin_names())
     assert isinstance(plugins.open_store("memory://"), MemoryStore)
     assert set(plugins.channel_factories()) == {"console"}
-    assert set(plugins.grouping_strategies()) == {"balanced"}
+    assert set(plugins.grouping_strategies()) == {"attributes", "balanced"}
 
 
 def test_unknown_scheme() -> None:

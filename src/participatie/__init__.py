@@ -10,6 +10,9 @@ starts with an underscore is private.
 
 from participatie._facade import DEFAULT_STORE_URL, Participatie, open_store
 from participatie._version import __version__
+from participatie.assignment import Preference, draw_lottery
+from participatie.assignment.explain import Explanation
+from participatie.assignment.report import AssignmentReport
 from participatie.channels import Channel, ChannelFactory, ConsoleChannel, Message
 from participatie.clock import Clock, FixedClock, SystemClock
 from participatie.datetext import parse_date, parse_datetime, parse_deadline
@@ -18,7 +21,10 @@ from participatie.exceptions import (
     AmbiguousTimeError,
     ChangeDeadlinePassedError,
     ConsentRequiredError,
+    ConstraintConflictError,
     DateTextError,
+    ExportLimitError,
+    ExtraNotInstalledError,
     IllegalTransitionError,
     InvalidInputError,
     NaiveDatetimeError,
@@ -41,7 +47,15 @@ from participatie.exceptions import (
     UnknownSessionError,
     UnsupportedStoreURLError,
 )
-from participatie.grouping import BalancedStrategy, Group, GroupingStrategy, group_sizes
+from participatie.grouping import (
+    AttributeRule,
+    AttributeStrategy,
+    BalancedStrategy,
+    Group,
+    GroupingStrategy,
+    GroupPlan,
+    group_sizes,
+)
 from participatie.localtime import (
     DEFAULT_TIMEZONE,
     end_of_day,
@@ -68,7 +82,17 @@ from participatie.model import (
     WaitingListPolicy,
 )
 from participatie.plugins import DEFAULT_PLUGINS, Plugins, get_plugins, hookimpl
-from participatie.storage import BulkResult, LedgerStore, Outcome, PlaceCount, Store
+from participatie.storage import (
+    AssignmentEntry,
+    BulkResult,
+    GroupPlacement,
+    LedgerStore,
+    Outcome,
+    PlaceCount,
+    Store,
+    StoredAssignment,
+    StoredGroups,
+)
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
@@ -80,6 +104,10 @@ __all__ = [
     "PROFESSIONAL",
     "AlreadyRegisteredError",
     "AmbiguousTimeError",
+    "AssignmentEntry",
+    "AssignmentReport",
+    "AttributeRule",
+    "AttributeStrategy",
     "Audience",
     "BalancedStrategy",
     "BulkResult",
@@ -90,10 +118,16 @@ __all__ = [
     "Consent",
     "ConsentRequiredError",
     "ConsoleChannel",
+    "ConstraintConflictError",
     "DateTextError",
     "Event",
+    "Explanation",
+    "ExportLimitError",
+    "ExtraNotInstalledError",
     "FixedClock",
     "Group",
+    "GroupPlacement",
+    "GroupPlan",
     "GroupingStrategy",
     "HelpDesk",
     "IllegalTransitionError",
@@ -112,6 +146,7 @@ __all__ = [
     "PlaceCount",
     "PluginError",
     "Plugins",
+    "Preference",
     "Registration",
     "RegistrationClosedError",
     "RegistrationNotOpenError",
@@ -123,6 +158,8 @@ __all__ = [
     "SessionInUseError",
     "StorageError",
     "Store",
+    "StoredAssignment",
+    "StoredGroups",
     "SystemClock",
     "Transition",
     "UnknownEventError",
@@ -132,6 +169,7 @@ __all__ = [
     "UnsupportedStoreURLError",
     "WaitingListPolicy",
     "__version__",
+    "draw_lottery",
     "end_of_day",
     "get_plugins",
     "group_sizes",

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from participatie import rules
+from participatie.assignment.explain import Explanation, explain
+from participatie.assignment.preferences import Preference
 from participatie.clock import Clock, SystemClock
 from participatie.exceptions import OfferExpiredError, ParticipatieError
-from participatie.grouping import Group
+from participatie.grouping import Group, GroupPlan, run_strategy
 from participatie.model import (
     Consent,
     Event,
@@ -26,7 +30,17 @@ from participatie.model import (
     Transition,
 )
 from participatie.plugins import Plugins, get_plugins
-from participatie.storage import BulkResult, Outcome, PlaceCount, Store
+from participatie.storage import (
+    BulkResult,
+    GroupPlacement,
+    Outcome,
+    PlaceCount,
+    Store,
+    StoredGroups,
+)
+
+if TYPE_CHECKING:
+    from participatie.assignment.report import AssignmentReport
 
 __all__ = ["DEFAULT_STORE_URL", "Participatie", "open_store"]
 
@@ -275,18 +289,230 @@ class Participatie:
         event_key: str,
         session_key: str,
         *,
-        strategy: str = "balanced",
+        strategy: str = "attributes",
         seed: int = 0,
+        plan: GroupPlan | None = None,
+        save: bool = True,
     ) -> list[Group]:
         """Split a session's confirmed participants into groups under its group size.
 
-        Uses the named grouping strategy (a plugin). The groups are computed,
-        not stored: forming them again with the same seed gives the same groups.
+        Uses the named grouping strategy (a plugin) and the organiser's
+        ``plan``. People already told their group (see
+        :meth:`mark_groups_notified`) stay in it unless the plan's move
+        penalty allows moving them. Every hard constraint holds, or
+        :class:`~participatie.exceptions.ConstraintConflictError` names the
+        ones in conflict and nothing is stored. With ``save`` the groups are
+        stored; forming them again with the same input and seed gives the
+        same groups.
         """
         session = self.session(event_key, session_key)
         members: Sequence[Registration] = self.participants(event_key, session_key)
         max_size = session.max_group_size or max(1, len(members))
-        return self.plugins.grouping_strategy(strategy).form_groups(members, max_size, seed=seed)
+        stored = self.store.get_groups(event_key, session_key)
+        told: dict[str, int] = {}
+        if stored is not None:
+            told = {
+                p.person.email: p.group
+                for p in stored.placements
+                if p.notified and p.role == "participant"
+            }
+        groups = run_strategy(
+            self.plugins.grouping_strategy(strategy),
+            members,
+            max_size,
+            seed=seed,
+            plan=plan,
+            frozen=told,
+        )
+        if save:
+            notified_facilitators = (
+                {}
+                if stored is None
+                else {
+                    p.person.email: p.group
+                    for p in stored.placements
+                    if p.notified and p.role == "facilitator"
+                }
+            )
+            placements = []
+            for group in groups:
+                for person in group.facilitators:
+                    placements.append(
+                        GroupPlacement(
+                            person,
+                            group.number,
+                            "facilitator",
+                            "facilitator",
+                            notified_facilitators.get(person.email) == group.number,
+                        )
+                    )
+                reasons = group.reasons or ("",) * len(group.members)
+                for member, reason in zip(group.members, reasons, strict=True):
+                    placements.append(
+                        GroupPlacement(
+                            member.person,
+                            group.number,
+                            "participant",
+                            reason,
+                            told.get(member.person.email) == group.number,
+                        )
+                    )
+            self.store.save_groups(
+                StoredGroups(event_key, session_key, strategy, seed, tuple(placements))
+            )
+        return groups
+
+    def groups(self, event_key: str, session_key: str) -> list[Group]:
+        """The stored groups of a session, with the participants' current registrations.
+
+        People who no longer hold a place are left out.
+        """
+        stored = self.store.get_groups(event_key, session_key)
+        if stored is None:
+            return []
+        current = {r.person.email: r for r in self.participants(event_key, session_key)}
+        numbers = sorted({p.group for p in stored.placements})
+        result = []
+        for number in numbers:
+            here = [p for p in stored.placements if p.group == number]
+            members = sorted(
+                (p for p in here if p.role == "participant" and p.person.email in current),
+                key=lambda p: current[p.person.email].id,
+            )
+            result.append(
+                Group(
+                    number,
+                    tuple(current[p.person.email] for p in members),
+                    tuple(p.person for p in here if p.role == "facilitator"),
+                    tuple(p.reason for p in members),
+                )
+            )
+        return result
+
+    def mark_groups_notified(self, event_key: str, session_key: str, emails: Iterable[str]) -> int:
+        """Record that these people were told their group (they are then frozen)."""
+        return self.store.mark_groups_notified(event_key, session_key, emails)
+
+    # --- sessions by preference -------------------------------------------
+
+    def assign_sessions(
+        self,
+        event_key: str,
+        preferences: Sequence[Preference],
+        *,
+        mode: str = "stable",
+        seed: int = 0,
+        move_penalty: int | None = None,
+        rank_costs: Sequence[int] | None = None,
+    ) -> AssignmentReport:
+        """Place people in sessions by their ranked preferences, and store the result.
+
+        ``mode`` is ``stable`` (lottery order within priority classes) or
+        ``optimal`` (fewest waiting, then best ranks; needs the ``optimal``
+        extra). Lottery numbers are drawn with ``seed`` the first time someone
+        takes part and kept on later runs; newcomers draw numbers after them.
+        People already told their session (:meth:`mark_assignment_notified`)
+        keep it, unless ``move_penalty`` lets ``optimal`` move them at that
+        cost. Places held by registrations of people who are not in
+        ``preferences`` are not handed out again.
+        """
+        from participatie.assignment.report import run_assignment
+
+        return run_assignment(
+            self,
+            event_key,
+            preferences,
+            mode=mode,
+            seed=seed,
+            move_penalty=move_penalty,
+            rank_costs=rank_costs,
+        )
+
+    def mark_assignment_notified(self, event_key: str, emails: Iterable[str]) -> int:
+        """Record that these people were told their session (they are then frozen)."""
+        return self.store.mark_assignment_notified(event_key, emails)
+
+    def apply_assignment(self, event_key: str) -> list[BulkResult]:
+        """Register everyone the stored assignment placed, in lottery order.
+
+        The organiser places them, so the registration window is not
+        checked; people already registered for their session are skipped.
+        People waiting are put on the waiting list of their first choice.
+        Returns one :class:`BulkResult` per session.
+        """
+        stored = self.store.get_assignment(event_key)
+        if stored is None:
+            return []
+        event = self.event(event_key)
+        now = self.now()
+        results = []
+        for session in event.sessions:
+            placed = sorted(
+                (e for e in stored.entries if e.session_key == session.key),
+                key=lambda e: (e.priority, e.lottery),
+            )
+            waiting = sorted(
+                (
+                    e
+                    for e in stored.entries
+                    if e.session_key is None and e.ranking[0] == session.key
+                ),
+                key=lambda e: (e.priority, e.lottery),
+            )
+            entries = [(e.person, None) for e in [*placed, *waiting]]
+            result = self.store.register_many(event_key, session.key, entries, now)
+            self.plugins.registration_changed(result.transitions, event)
+            results.append(result)
+        return results
+
+    def explain(self, event_key: str, email: str) -> Explanation:
+        """Why this person got their session and group, in sentences."""
+        event = self.event(event_key)
+        groups = [
+            stored
+            for session in event.sessions
+            if (stored := self.store.get_groups(event_key, session.key)) is not None
+        ]
+        return explain(email, self.store.get_assignment(event_key), groups)
+
+    def export_groups(self, event_key: str, directory: str | Path) -> list[Path]:
+        """Write ``groups-<session>.csv`` for every session with stored groups."""
+        from participatie.assignment.export import group_list_csv
+
+        folder = Path(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for session in self.event(event_key).sessions:
+            groups = self.groups(event_key, session.key)
+            if groups:
+                path = folder / f"groups-{session.key}.csv"
+                path.write_text(group_list_csv(session.title, groups), encoding="utf-8")
+                written.append(path)
+        return written
+
+    def export_zoom_rooms(
+        self,
+        event_key: str,
+        session_key: str,
+        path: str | Path,
+        *,
+        max_rooms: int = 100,
+        max_participants: int = 1000,
+    ) -> Path:
+        """Write the Zoom breakout-room pre-assignment CSV of a session's stored groups."""
+        from participatie.assignment.export import zoom_rooms_csv
+
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(
+            zoom_rooms_csv(
+                self.groups(event_key, session_key),
+                max_rooms=max_rooms,
+                max_participants=max_participants,
+            ),
+            encoding="utf-8",
+        )
+        return target
 
 
 def _first(item: tuple[int, ParticipatieError]) -> int:

@@ -20,7 +20,10 @@ __all__ = [
     "AmbiguousTimeError",
     "ChangeDeadlinePassedError",
     "ConsentRequiredError",
+    "ConstraintConflictError",
     "DateTextError",
+    "ExportLimitError",
+    "ExtraNotInstalledError",
     "IllegalTransitionError",
     "InvalidInputError",
     "NaiveDatetimeError",
@@ -180,3 +183,32 @@ class StorageError(ParticipatieError, RuntimeError):
 class SchemaVersionError(StorageError):
     """The database was written by a newer participatie than this one; opening
     it could lose data, so it is refused."""
+
+
+# --- group assignment ------------------------------------------------------
+
+
+class ConstraintConflictError(ParticipatieError, ValueError):
+    """Hard constraints of an assignment or grouping cannot all hold.
+
+    Nothing is assigned or stored. The message names the constraints in
+    conflict in plain words.
+
+    Attributes:
+        constraints: Short names of the constraints in conflict, e.g.
+            ``("keep-together:a@example.org+b@example.org", "pin:a@example.org->2")``.
+    """
+
+    def __init__(self, message: str, constraints: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.constraints: tuple[str, ...] = tuple(constraints)
+
+
+class ExportLimitError(InvalidInputError):
+    """An export would break a limit of the program that reads it (e.g. more
+    breakout rooms than a meeting may have)."""
+
+
+class ExtraNotInstalledError(ParticipatieError, ImportError):
+    """A feature needs an optional extra that is not installed, e.g.
+    ``pip install "participatie[optimal]"`` for the ``optimal`` mode."""

@@ -8,6 +8,28 @@ the backend's own lock) or implement :class:`Store` outright, and prove
 themselves with :mod:`participatie.testing`.
 """
 
-from participatie.storage._base import BulkResult, LedgerStore, Outcome, PlaceCount, Store, Tx
+from participatie.storage._base import (
+    AssignmentEntry,
+    BulkResult,
+    GroupPlacement,
+    LedgerStore,
+    Outcome,
+    PlaceCount,
+    Store,
+    StoredAssignment,
+    StoredGroups,
+    Tx,
+)
 
-__all__ = ["BulkResult", "LedgerStore", "Outcome", "PlaceCount", "Store", "Tx"]
+__all__ = [
+    "AssignmentEntry",
+    "BulkResult",
+    "GroupPlacement",
+    "LedgerStore",
+    "Outcome",
+    "PlaceCount",
+    "Store",
+    "StoredAssignment",
+    "StoredGroups",
+    "Tx",
+]

@@ -23,6 +23,7 @@ import attrs
 from participatie import rules
 from participatie.exceptions import (
     IllegalTransitionError,
+    InvalidInputError,
     OfferExpiredError,
     ParticipatieError,
     UnknownEventError,
@@ -38,7 +39,18 @@ from participatie.model import (
     Transition,
 )
 
-__all__ = ["BulkResult", "LedgerStore", "Outcome", "PlaceCount", "Store", "Tx"]
+__all__ = [
+    "AssignmentEntry",
+    "BulkResult",
+    "GroupPlacement",
+    "LedgerStore",
+    "Outcome",
+    "PlaceCount",
+    "Store",
+    "StoredAssignment",
+    "StoredGroups",
+    "Tx",
+]
 
 _S = RegistrationState
 
@@ -110,6 +122,86 @@ class PlaceCount:
     def free(self) -> int | None:
         """Places left (``None`` without a capacity)."""
         return None if self.capacity is None else max(0, self.capacity - self.taken)
+
+
+@attrs.frozen
+class AssignmentEntry:
+    """One person's line in a stored session assignment.
+
+    Attributes:
+        person: Who.
+        ranking: The session keys they ranked, most wanted first.
+        priority: Their priority class.
+        lottery: Their lottery number.
+        session_key: The session they got, or ``None`` when they wait.
+        notified: Whether they were told the outcome (then a new run does not
+            move them unless the organiser allows it at a price).
+    """
+
+    person: Person
+    ranking: tuple[str, ...]
+    priority: int
+    lottery: int
+    session_key: str | None
+    notified: bool = False
+
+
+@attrs.frozen
+class StoredAssignment:
+    """The last session assignment of an event, as stored.
+
+    Attributes:
+        event_key: The event.
+        mode: ``stable`` or ``optimal``.
+        seed: The lottery seed.
+        entries: One per person, ordered by e-mail address.
+    """
+
+    event_key: str
+    mode: str
+    seed: int
+    entries: tuple[AssignmentEntry, ...]
+
+
+@attrs.frozen
+class GroupPlacement:
+    """One person's place in a stored grouping.
+
+    Attributes:
+        person: Who.
+        group: The group number (1-based).
+        role: ``participant`` or ``facilitator``.
+        reason: Why they are in that group (see
+            :attr:`participatie.assignment.GroupingOutcome.reasons`).
+        notified: Whether they were told their group.
+    """
+
+    person: Person
+    group: int = attrs.field(validator=attrs.validators.ge(1))
+    role: str = attrs.field(
+        default="participant", validator=attrs.validators.in_(("participant", "facilitator"))
+    )
+    reason: str = ""
+    notified: bool = False
+
+
+@attrs.frozen
+class StoredGroups:
+    """The groups of one session, as stored.
+
+    Attributes:
+        event_key: The event.
+        session_key: The session.
+        strategy: The grouping strategy that formed them.
+        seed: The seed it used.
+        placements: Everyone's place, ordered by group, role, then e-mail address.
+    """
+
+    event_key: str
+    session_key: str
+    strategy: str
+    seed: int
+    placements: tuple[GroupPlacement, ...]
 
 
 class Store(abc.ABC):
@@ -210,6 +302,37 @@ class Store(abc.ABC):
     def history(self, registration_id: int) -> list[Transition]:
         """Every change of the registration's state, oldest first."""
 
+    # --- group assignment (issue 3) ----------------------------------------
+
+    @abc.abstractmethod
+    def save_assignment(self, assignment: StoredAssignment) -> None:
+        """Replace the event's stored session assignment, atomically.
+
+        Raises :class:`~participatie.exceptions.UnknownEventError` for an
+        unknown event and :class:`~participatie.exceptions.UnknownSessionError`
+        when an entry names a session the event does not have.
+        """
+
+    @abc.abstractmethod
+    def get_assignment(self, event_key: str) -> StoredAssignment | None:
+        """The event's stored session assignment, or ``None``."""
+
+    @abc.abstractmethod
+    def save_groups(self, groups: StoredGroups) -> None:
+        """Replace the stored groups of one session, atomically."""
+
+    @abc.abstractmethod
+    def get_groups(self, event_key: str, session_key: str) -> StoredGroups | None:
+        """The stored groups of one session, or ``None``."""
+
+    @abc.abstractmethod
+    def mark_assignment_notified(self, event_key: str, emails: Iterable[str]) -> int:
+        """Record that these people were told their session; returns how many changed."""
+
+    @abc.abstractmethod
+    def mark_groups_notified(self, event_key: str, session_key: str, emails: Iterable[str]) -> int:
+        """Record that these people were told their group; returns how many changed."""
+
     def __enter__(self) -> Store:
         return self
 
@@ -297,6 +420,22 @@ class Tx(abc.ABC):
     @abc.abstractmethod
     def active_emails(self, event_key: str, session_key: str) -> set[str]:
         """E-mail addresses of everyone with an active registration for the session."""
+
+    @abc.abstractmethod
+    def write_assignment(self, assignment: StoredAssignment) -> None:
+        """Replace every stored assignment entry of ``assignment.event_key``."""
+
+    @abc.abstractmethod
+    def read_assignment(self, event_key: str) -> StoredAssignment | None:
+        """The stored assignment (entries ordered by e-mail address), or ``None``."""
+
+    @abc.abstractmethod
+    def write_groups(self, groups: StoredGroups) -> None:
+        """Replace every stored placement of the session."""
+
+    @abc.abstractmethod
+    def read_groups(self, event_key: str, session_key: str) -> StoredGroups | None:
+        """The stored groups (placements ordered by group, role, e-mail), or ``None``."""
 
     # Batch writes for bulk loads. The defaults loop over the single ones; a
     # backend overrides them when it can write a batch faster.
@@ -588,6 +727,88 @@ class LedgerStore(Store):
                 offered=tx.count_state(event_key, session_key, frozenset({_S.OFFERED})),
                 waiting=tx.count_state(event_key, session_key, _WAITING),
             )
+
+    # --- group assignment -------------------------------------------------
+
+    def save_assignment(self, assignment: StoredAssignment) -> None:
+        with self._transaction() as tx:
+            event = tx.load_event(assignment.event_key)
+            if event is None:
+                raise UnknownEventError(f"no event {assignment.event_key!r} is stored")
+            for entry in assignment.entries:
+                for key in (*entry.ranking, entry.session_key):
+                    if key is not None:
+                        event.session(key)
+            tx.write_assignment(_sorted_assignment(assignment))
+
+    def get_assignment(self, event_key: str) -> StoredAssignment | None:
+        with self._transaction() as tx:
+            return tx.read_assignment(event_key)
+
+    def save_groups(self, groups: StoredGroups) -> None:
+        with self._transaction() as tx:
+            self._session(tx, groups.event_key, groups.session_key)
+            tx.write_groups(_sorted_groups(groups))
+
+    def get_groups(self, event_key: str, session_key: str) -> StoredGroups | None:
+        with self._transaction() as tx:
+            return tx.read_groups(event_key, session_key)
+
+    def mark_assignment_notified(self, event_key: str, emails: Iterable[str]) -> int:
+        wanted = {email.strip().lower() for email in emails}
+        with self._transaction() as tx:
+            stored = tx.read_assignment(event_key)
+            if stored is None:
+                return 0
+            changed = 0
+            entries = []
+            for entry in stored.entries:
+                if entry.person.email in wanted and not entry.notified:
+                    changed += 1
+                    entries.append(attrs.evolve(entry, notified=True))
+                else:
+                    entries.append(entry)
+            if changed:
+                tx.write_assignment(attrs.evolve(stored, entries=tuple(entries)))
+            return changed
+
+    def mark_groups_notified(self, event_key: str, session_key: str, emails: Iterable[str]) -> int:
+        wanted = {email.strip().lower() for email in emails}
+        with self._transaction() as tx:
+            stored = tx.read_groups(event_key, session_key)
+            if stored is None:
+                return 0
+            changed = 0
+            placements = []
+            for placement in stored.placements:
+                if placement.person.email in wanted and not placement.notified:
+                    changed += 1
+                    placements.append(attrs.evolve(placement, notified=True))
+                else:
+                    placements.append(placement)
+            if changed:
+                tx.write_groups(attrs.evolve(stored, placements=tuple(placements)))
+            return changed
+
+
+def _sorted_assignment(assignment: StoredAssignment) -> StoredAssignment:
+    emails = [entry.person.email for entry in assignment.entries]
+    if len(set(emails)) != len(emails):
+        raise InvalidInputError("an assignment lists someone twice")
+    entries = sorted(assignment.entries, key=lambda entry: entry.person.email)
+    return attrs.evolve(assignment, entries=tuple(entries))
+
+
+def _sorted_groups(groups: StoredGroups) -> StoredGroups:
+    emails = [placement.person.email for placement in groups.placements]
+    if len(set(emails)) != len(emails):
+        raise InvalidInputError("a grouping places someone twice")
+    placements = sorted(groups.placements, key=_placement_order)
+    return attrs.evolve(groups, placements=tuple(placements))
+
+
+def _placement_order(placement: GroupPlacement) -> tuple[int, str, str]:
+    return (placement.group, placement.role, placement.person.email)
 
 
 _HOLDS = frozenset(state for state in RegistrationState if state.holds_place)

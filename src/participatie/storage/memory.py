@@ -17,7 +17,7 @@ import attrs
 from participatie.exceptions import StorageError, UnknownEventError, UnknownRegistrationError
 from participatie.model import Consent, Event, Person, Registration, RegistrationState, Transition
 from participatie.plugins import hookimpl
-from participatie.storage._base import LedgerStore, Tx
+from participatie.storage._base import LedgerStore, StoredAssignment, StoredGroups, Tx
 
 __all__ = ["MemoryStore"]
 
@@ -178,6 +178,32 @@ class _MemoryTx(Tx):
     def load_registration(self, registration_id: int) -> Registration | None:
         return self._store._snapshot(registration_id)
 
+    # Group assignment: the stored values are immutable, so replacing one
+    # and remembering the old one is a complete undo.
+
+    def write_assignment(self, assignment: StoredAssignment) -> None:
+        kept = self._store._assignments
+        key = assignment.event_key
+        old = kept.get(key)
+        kept[key] = assignment
+        self.undo.append(lambda: kept.__setitem__(key, old) if old else kept.pop(key))
+
+    def read_assignment(self, event_key: str) -> StoredAssignment | None:
+        return self._store._assignments.get(event_key)
+
+    def write_groups(self, groups: StoredGroups) -> None:
+        kept = self._store._groups
+        key = (groups.event_key, groups.session_key)
+        old = kept.get(key)
+        kept[key] = groups
+        self.undo.append(lambda: kept.__setitem__(key, old) if old else kept.pop(key))
+
+    def read_groups(self, event_key: str, session_key: str) -> StoredGroups | None:
+        event = self._store._events.get(event_key)
+        if event is None or session_key not in {s.key for s in event.sessions}:
+            return None  # a removed session takes its groups with it
+        return self._store._groups.get((event_key, session_key))
+
 
 class MemoryStore(LedgerStore):
     """A complete backend that keeps everything in this process's memory."""
@@ -195,6 +221,8 @@ class MemoryStore(LedgerStore):
         self._log: dict[int, list[_LogEntry]] = {}
         self._next_person_id = 1
         self._next_registration_id = 1
+        self._assignments: dict[str, StoredAssignment] = {}
+        self._groups: dict[tuple[str, str], StoredGroups] = {}
 
     def close(self) -> None:
         self._closed = True

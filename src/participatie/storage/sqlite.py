@@ -16,6 +16,7 @@ URLs follow the common convention: ``sqlite:///relative/path.db``,
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -31,7 +32,14 @@ from participatie.exceptions import (
 )
 from participatie.model import Consent, Event, Person, Registration, RegistrationState, Transition
 from participatie.plugins import hookimpl
-from participatie.storage._base import LedgerStore, Tx
+from participatie.storage._base import (
+    AssignmentEntry,
+    GroupPlacement,
+    LedgerStore,
+    StoredAssignment,
+    StoredGroups,
+    Tx,
+)
 from participatie.storage._codec import decode_event, encode_event, from_utc_text, to_utc_text
 
 __all__ = ["MIGRATIONS", "SQLiteStore", "path_from_url"]
@@ -89,6 +97,45 @@ MIGRATIONS: tuple[str, ...] = (
         reason TEXT NOT NULL
     );
     CREATE INDEX registration_log_by_registration ON registration_log (registration_id, id);
+    """,
+    # 2: group assignment (issue 3): session assignments and groups.
+    """
+    CREATE TABLE assignment_runs (
+        event_key TEXT PRIMARY KEY REFERENCES events(key) ON DELETE CASCADE,
+        mode TEXT NOT NULL,
+        seed INTEGER NOT NULL
+    );
+    CREATE TABLE assignment_entries (
+        event_key TEXT NOT NULL REFERENCES assignment_runs(event_key) ON DELETE CASCADE,
+        person_id INTEGER NOT NULL REFERENCES persons(id),
+        ranking TEXT NOT NULL,
+        priority INTEGER NOT NULL CHECK (priority >= 0),
+        lottery INTEGER NOT NULL,
+        session_key TEXT,
+        notified INTEGER NOT NULL CHECK (notified IN (0, 1)),
+        PRIMARY KEY (event_key, person_id)
+    );
+    CREATE TABLE group_runs (
+        event_key TEXT NOT NULL,
+        session_key TEXT NOT NULL,
+        strategy TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        PRIMARY KEY (event_key, session_key),
+        FOREIGN KEY (event_key, session_key) REFERENCES sessions(event_key, key)
+            ON DELETE CASCADE
+    );
+    CREATE TABLE group_placements (
+        event_key TEXT NOT NULL,
+        session_key TEXT NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES persons(id),
+        group_number INTEGER NOT NULL CHECK (group_number >= 1),
+        role TEXT NOT NULL CHECK (role IN ('participant', 'facilitator')),
+        reason TEXT NOT NULL,
+        notified INTEGER NOT NULL CHECK (notified IN (0, 1)),
+        PRIMARY KEY (event_key, session_key, person_id),
+        FOREIGN KEY (event_key, session_key) REFERENCES group_runs(event_key, session_key)
+            ON DELETE CASCADE
+    );
     """,
 )
 
@@ -163,6 +210,20 @@ def path_from_url(url: str) -> str:
             f"absolute one (sqlite:///data/event.db, sqlite:////srv/event.db): {url!r}"
         )
     return rest[1:]
+
+
+_PERSON = "p.name, p.email, p.audience, p.organisation, p.phone, p.language"
+
+
+def _person(row: sqlite3.Row) -> Person:
+    return Person(
+        name=row["name"],
+        email=row["email"],
+        audience=row["audience"],
+        organisation=row["organisation"],
+        phone=row["phone"],
+        language=row["language"],
+    )
 
 
 def _registration(row: sqlite3.Row) -> Registration:
@@ -395,6 +456,101 @@ class _SQLiteTx(Tx):
                 reason,
             ),
         )
+
+    # --- group assignment -------------------------------------------------
+
+    def write_assignment(self, assignment: StoredAssignment) -> None:
+        key = assignment.event_key
+        self._db.execute("DELETE FROM assignment_runs WHERE event_key = ?", (key,))
+        self._db.execute(
+            "INSERT INTO assignment_runs (event_key, mode, seed) VALUES (?, ?, ?)",
+            (key, assignment.mode, assignment.seed),
+        )
+        ids = self.upsert_persons([entry.person for entry in assignment.entries])
+        self._db.executemany(
+            "INSERT INTO assignment_entries (event_key, person_id, ranking, priority, lottery, "
+            "session_key, notified) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    key,
+                    person_id,
+                    json.dumps(list(entry.ranking)),
+                    entry.priority,
+                    entry.lottery,
+                    entry.session_key,
+                    int(entry.notified),
+                )
+                for person_id, entry in zip(ids, assignment.entries, strict=True)
+            ],
+        )
+
+    def read_assignment(self, event_key: str) -> StoredAssignment | None:
+        run = self._db.execute(
+            "SELECT mode, seed FROM assignment_runs WHERE event_key = ?", (event_key,)
+        ).fetchone()
+        if run is None:
+            return None
+        rows = self._db.execute(
+            f"SELECT a.ranking, a.priority, a.lottery, a.session_key, a.notified, {_PERSON} "
+            "FROM assignment_entries a JOIN persons p ON p.id = a.person_id "
+            "WHERE a.event_key = ? ORDER BY p.email",
+            (event_key,),
+        )
+        entries = tuple(
+            AssignmentEntry(
+                person=_person(row),
+                ranking=tuple(json.loads(row["ranking"])),
+                priority=row["priority"],
+                lottery=row["lottery"],
+                session_key=row["session_key"],
+                notified=bool(row["notified"]),
+            )
+            for row in rows
+        )
+        return StoredAssignment(event_key, run["mode"], run["seed"], entries)
+
+    def write_groups(self, groups: StoredGroups) -> None:
+        keys = (groups.event_key, groups.session_key)
+        self._db.execute("DELETE FROM group_runs WHERE event_key = ? AND session_key = ?", keys)
+        self._db.execute(
+            "INSERT INTO group_runs (event_key, session_key, strategy, seed) VALUES (?, ?, ?, ?)",
+            (*keys, groups.strategy, groups.seed),
+        )
+        ids = self.upsert_persons([placement.person for placement in groups.placements])
+        self._db.executemany(
+            "INSERT INTO group_placements (event_key, session_key, person_id, group_number, "
+            "role, reason, notified) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (*keys, person_id, p.group, p.role, p.reason, int(p.notified))
+                for person_id, p in zip(ids, groups.placements, strict=True)
+            ],
+        )
+
+    def read_groups(self, event_key: str, session_key: str) -> StoredGroups | None:
+        keys = (event_key, session_key)
+        run = self._db.execute(
+            "SELECT strategy, seed FROM group_runs WHERE event_key = ? AND session_key = ?", keys
+        ).fetchone()
+        if run is None:
+            return None
+        rows = self._db.execute(
+            f"SELECT g.group_number, g.role, g.reason, g.notified, {_PERSON} "
+            "FROM group_placements g JOIN persons p ON p.id = g.person_id "
+            "WHERE g.event_key = ? AND g.session_key = ? "
+            "ORDER BY g.group_number, g.role, p.email",
+            keys,
+        )
+        placements = tuple(
+            GroupPlacement(
+                person=_person(row),
+                group=row["group_number"],
+                role=row["role"],
+                reason=row["reason"],
+                notified=bool(row["notified"]),
+            )
+            for row in rows
+        )
+        return StoredGroups(event_key, session_key, run["strategy"], run["seed"], placements)
 
     def load_registration(self, registration_id: int) -> Registration | None:
         row = self._db.execute(

@@ -50,7 +50,13 @@ from participatie.model import (
     Session,
     WaitingListPolicy,
 )
-from participatie.storage import Store
+from participatie.storage import (
+    AssignmentEntry,
+    GroupPlacement,
+    Store,
+    StoredAssignment,
+    StoredGroups,
+)
 from participatie.testing.machine import make_registration_machine
 from participatie.testing.race import race_for_last_places, resolve
 
@@ -397,6 +403,80 @@ class StoreConformance:
         store.close()
         with pytest.raises(StorageError):
             store.register("conformance", "s", person(1), CONSENT, NOW)
+
+    # --- group assignment (issue 3) -----------------------------------------
+
+    def test_assignment_round_trip_and_notified(self, store: Store) -> None:
+        assert store.get_assignment("conformance") is None
+        entries = (
+            AssignmentEntry(person(2), ("s", "t"), 0, 2, "t"),
+            AssignmentEntry(person(1), ("s",), 1, 1, "s", notified=True),
+            AssignmentEntry(person(3), ("s",), 0, 3, None),
+        )
+        store.save_assignment(StoredAssignment("conformance", "stable", 7, entries))
+        stored = store.get_assignment("conformance")
+        assert stored is not None
+        assert (stored.mode, stored.seed) == ("stable", 7)
+        # Entries come back ordered by e-mail address, with every field.
+        assert stored.entries == tuple(sorted(entries, key=lambda e: e.person.email))
+        assert store.mark_assignment_notified("conformance", ["DEELNEMER-3@example.org "]) == 1
+        assert store.mark_assignment_notified("conformance", ["deelnemer-3@example.org"]) == 0
+        again = store.get_assignment("conformance")
+        assert again is not None
+        assert [e.notified for e in again.entries] == [True, False, True]
+        # A new run replaces the old one completely.
+        store.save_assignment(StoredAssignment("conformance", "optimal", 8, entries[:1]))
+        replaced = store.get_assignment("conformance")
+        assert replaced is not None
+        assert (replaced.mode, len(replaced.entries)) == ("optimal", 1)
+
+    def test_assignment_refuses_unknown_things_and_writes_nothing(self, store: Store) -> None:
+        bad = StoredAssignment(
+            "conformance",
+            "stable",
+            1,
+            (
+                AssignmentEntry(person(1), ("s",), 0, 1, "s"),
+                AssignmentEntry(person(2), ("nope",), 0, 2, None),
+            ),
+        )
+        with pytest.raises(UnknownSessionError):
+            store.save_assignment(bad)
+        assert store.get_assignment("conformance") is None
+        with pytest.raises(UnknownEventError):
+            store.save_assignment(StoredAssignment("nope", "stable", 1, ()))
+
+    def test_groups_round_trip_and_notified(self, store: Store) -> None:
+        assert store.get_groups("conformance", "s") is None
+        placements = (
+            GroupPlacement(person(4), 2, "participant", "dealt"),
+            GroupPlacement(person(5), 1, "facilitator", "facilitator"),
+            GroupPlacement(person(1), 1, "participant", "pinned", notified=True),
+        )
+        store.save_groups(StoredGroups("conformance", "s", "attributes", 3, placements))
+        stored = store.get_groups("conformance", "s")
+        assert stored is not None
+        assert (stored.strategy, stored.seed) == ("attributes", 3)
+        assert [(p.group, p.role, p.person.email) for p in stored.placements] == [
+            (1, "facilitator", "deelnemer-5@example.org"),
+            (1, "participant", "deelnemer-1@example.org"),
+            (2, "participant", "deelnemer-4@example.org"),
+        ]
+        assert stored.placements[1] == placements[2]
+        assert store.get_groups("conformance", "t") is None
+        assert store.mark_groups_notified("conformance", "s", ["deelnemer-4@example.org"]) == 1
+        again = store.get_groups("conformance", "s")
+        assert again is not None
+        assert [p.notified for p in again.placements] == [False, True, True]
+        with pytest.raises(UnknownSessionError):
+            store.save_groups(StoredGroups("conformance", "nope", "attributes", 3, ()))
+
+    def test_groups_of_a_removed_session_are_gone(self, store: Store) -> None:
+        placements = (GroupPlacement(person(1), 1),)
+        store.save_groups(StoredGroups("conformance", "t", "attributes", 0, placements))
+        event = conformance_event()
+        store.save_event(attrs.evolve(event, sessions=[event.session("s")]), NOW)
+        assert store.get_groups("conformance", "t") is None
 
     # --- the deep checks ---------------------------------------------------
 

@@ -1,0 +1,236 @@
+"""Sessions by preference: stable and optimal, against independent references."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from participatie.assignment import (
+    WAITLISTED,
+    AssignmentProblem,
+    assign_optimal,
+    assign_stable,
+    blocking_pairs,
+    draw_lottery,
+)
+from participatie.assignment.optimal import costs_for
+from participatie.exceptions import (
+    ConstraintConflictError,
+    ExtraNotInstalledError,
+    InvalidInputError,
+)
+
+
+@st.composite
+def problems(draw: st.DrawFn, max_people: int = 40, max_sessions: int = 5) -> AssignmentProblem:
+    sessions = draw(st.integers(1, max_sessions))
+    people = draw(st.integers(0, max_people))
+    capacities = tuple(draw(st.one_of(st.none(), st.integers(0, 8))) for _ in range(sessions))
+    rankings = [
+        tuple(
+            draw(
+                st.lists(
+                    st.integers(0, sessions - 1),
+                    min_size=1,
+                    max_size=min(3, sessions),
+                    unique=True,
+                )
+            )
+        )
+        for _ in range(people)
+    ]
+    lottery = draw(st.permutations(range(1, people + 1)))
+    priority = draw(
+        st.one_of(st.none(), st.lists(st.integers(0, 2), min_size=people, max_size=people))
+    )
+    return AssignmentProblem(
+        tuple(f"s{n}" for n in range(sessions)), capacities, rankings, list(lottery), priority
+    )
+
+
+def plain_lottery_loop(problem: AssignmentProblem) -> list[int]:
+    """The reference: one person at a time, in order, first session with a place."""
+    left = list(problem.capacities)
+    keys = problem.order_keys()
+    placement = [WAITLISTED] * problem.size
+    for person in sorted(range(problem.size), key=lambda p: keys[p]):
+        for session in problem.rankings[person]:
+            if left[session] is None or left[session] > 0:  # type: ignore[operator]
+                if left[session] is not None:
+                    left[session] -= 1  # type: ignore[operator]
+                placement[person] = session
+                break
+    return placement
+
+
+def check_feasible(problem: AssignmentProblem, placement: list[int]) -> None:
+    loads = [0] * len(problem.sessions)
+    for person, session in enumerate(placement):
+        if session != WAITLISTED:
+            # Placed in a session they ranked (or were told), never both placed and waiting.
+            assert session in problem.rankings[person] or person in problem.fixed
+            loads[session] += 1
+    for load, capacity in zip(loads, problem.capacities, strict=True):
+        assert capacity is None or load <= capacity
+
+
+@settings(max_examples=300, deadline=None)
+@given(problems())
+def test_stable_equals_the_plain_lottery_loop(problem: AssignmentProblem) -> None:
+    result = assign_stable(problem)
+    assert list(result.placement) == plain_lottery_loop(problem)
+    check_feasible(problem, list(result.placement))
+    assert blocking_pairs(result) == 0
+    summary = result.summary()
+    assert summary.placed + summary.waitlisted == problem.size
+
+
+def test_stable_takes_the_chunked_path_at_scale() -> None:
+    # More people than one chunk, so fills happen inside and between chunks.
+    import random
+
+    rng = random.Random(7)
+    people = 20_000
+    rankings = [tuple(rng.sample(range(6), 3)) for _ in range(people)]
+    lottery = list(range(1, people + 1))
+    rng.shuffle(lottery)
+    problem = AssignmentProblem(
+        tuple(f"s{n}" for n in range(6)), (3000, 2500, None, 100, 4000, 0), rankings, lottery
+    )
+    result = assign_stable(problem)
+    assert list(result.placement) == plain_lottery_loop(problem)
+    assert blocking_pairs(result) == 0
+
+
+def brute_force_cost(problem: AssignmentProblem) -> int:
+    """Try every way of placing everyone (or not): the independent exact solver."""
+    costs = costs_for(problem, None, 0)
+    best = None
+    options = [(*ranking, WAITLISTED) for ranking in problem.rankings]
+    for choice in itertools.product(*options):
+        loads = [0] * len(problem.sessions)
+        total = 0
+        for ranking, session in zip(problem.rankings, choice, strict=True):
+            if session == WAITLISTED:
+                total += costs.waitlist_cost
+            else:
+                loads[session] += 1
+                total += costs.rank_cost(ranking.index(session))
+        if all(c is None or load <= c for load, c in zip(loads, problem.capacities, strict=True)):
+            best = total if best is None else min(best, total)
+    assert best is not None
+    return best
+
+
+@settings(max_examples=150, deadline=None)
+@given(problems(max_people=6, max_sessions=3))
+def test_optimal_cost_equals_brute_force(problem: AssignmentProblem) -> None:
+    result = assign_optimal(problem)
+    check_feasible(problem, list(result.placement))
+    costs = costs_for(problem, None, 0)
+    total = sum(
+        costs.waitlist_cost if s == WAITLISTED else costs.rank_cost(r.index(s))
+        for r, s in zip(problem.rankings, result.placement, strict=True)
+    )
+    assert total == brute_force_cost(problem)
+    # Never more people waiting than stable leaves waiting.
+    assert result.summary().waitlisted <= assign_stable(problem).summary().waitlisted
+
+
+@settings(max_examples=100, deadline=None)
+@given(problems(), st.data())
+def test_freeze_moves_nobody(problem: AssignmentProblem, data: st.DataObject) -> None:
+    first = assign_stable(problem)
+    placed = [p for p in range(problem.size) if first.placement[p] != WAITLISTED]
+    told = data.draw(st.lists(st.sampled_from(placed), unique=True)) if placed else []
+    fixed = {p: first.placement[p] for p in told}
+    later = AssignmentProblem(
+        problem.sessions,
+        problem.capacities,
+        problem.rankings,
+        problem.lottery,
+        problem.priority,
+        fixed=fixed,
+    )
+    for solve in (assign_stable, assign_optimal):
+        result = solve(later)
+        assert all(result.placement[p] == s for p, s in fixed.items())
+        check_feasible(later, list(result.placement))
+
+
+def test_move_penalty_trades_moves_against_ranks() -> None:
+    # Two people, one place each in a and b. Anna was told b; Bas only wants b.
+    problem = AssignmentProblem(("a", "b"), (1, 1), [(1, 0), (1,)], [1, 2], current={0: 1})
+    stay = assign_optimal(problem, move_penalty=10)
+    # Keeping Anna in b would put Bas on the waiting list: the fewest waiting wins.
+    assert list(stay.placement) == [0, 1]
+    assert stay.moved == (0,)
+
+
+def test_too_many_told_for_a_lowered_capacity_is_a_named_conflict() -> None:
+    problem = AssignmentProblem(("a",), (1,), [(0,), (0,)], [1, 2], fixed={0: 0, 1: 0})
+    with pytest.raises(ConstraintConflictError, match="already told") as caught:
+        assign_stable(problem)
+    assert caught.value.constraints == ("freeze:a", "capacity:a")
+
+
+def test_bad_input_is_refused() -> None:
+    with pytest.raises(InvalidInputError):
+        AssignmentProblem(("a",), (1, 2), [(0,)], [1])
+    with pytest.raises(InvalidInputError):
+        AssignmentProblem(("a",), (1,), [(0,)], [1, 2])
+    with pytest.raises(InvalidInputError, match="distinct"):
+        assign_stable(AssignmentProblem(("a",), (1,), [(0,), (0,)], [5, 5]))
+
+
+def test_lottery_is_reproducible_and_independent_of_order() -> None:
+    emails = [f"p{n}@example.org" for n in range(50)]
+    drawn = draw_lottery(emails, seed=3)
+    assert drawn == draw_lottery(reversed(emails), seed=3)
+    assert sorted(drawn.values()) == list(range(1, 51))
+    assert drawn != draw_lottery(emails, seed=4)
+
+
+SCRIPT = textwrap.dedent(
+    """
+    import hashlib, random
+    from participatie.assignment import AssignmentProblem, assign_optimal, assign_stable
+    from participatie.assignment import draw_lottery
+    rng = random.Random(11)
+    emails = [f"p{n}@example.org" for n in range(3000)]
+    lottery = draw_lottery(set(emails), seed=5)
+    rankings = [tuple(rng.sample(range(8), 3)) for _ in emails]
+    problem = AssignmentProblem(tuple(f"s{n}" for n in range(8)), (300,) * 8, rankings,
+                                [lottery[e] for e in emails])
+    out = bytes(assign_stable(problem).placement) + bytes(assign_optimal(problem).placement)
+    print(hashlib.sha256(out).hexdigest())
+    """
+)
+
+
+def test_same_seed_same_bytes_across_processes() -> None:
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", SCRIPT],
+            env={"PYTHONHASHSEED": seed, "PATH": ""},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("0", "1", "12345")
+    }
+    assert len(digests) == 1
+
+
+def test_optimal_without_scipy_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "scipy.optimize", None)
+    problem = AssignmentProblem(("a",), (1,), [(0,)], [1])
+    with pytest.raises(ExtraNotInstalledError, match=r"participatie\[optimal\]"):
+        assign_optimal(problem)
+    assert assign_stable(problem).placement.tolist() == [0]
