@@ -13,13 +13,17 @@ from participatie._version import __version__
 from participatie.channels import Channel, ChannelFactory, ConsoleChannel, Message
 from participatie.clock import Clock, FixedClock, SystemClock
 from participatie.datetext import parse_date, parse_datetime, parse_deadline
+from participatie.event_file import EventFile, load_event_file
 from participatie.exceptions import (
     AlreadyRegisteredError,
     AmbiguousTimeError,
     ChangeDeadlinePassedError,
+    ColumnMappingError,
     ConsentRequiredError,
     DateTextError,
+    EventFileError,
     IllegalTransitionError,
+    ImportRefusedError,
     InvalidInputError,
     NaiveDatetimeError,
     NonExistentTimeError,
@@ -39,9 +43,11 @@ from participatie.exceptions import (
     UnknownPluginError,
     UnknownRegistrationError,
     UnknownSessionError,
+    UnreadableTableError,
     UnsupportedStoreURLError,
 )
 from participatie.grouping import BalancedStrategy, Group, GroupingStrategy, group_sizes
+from participatie.importing import ImportPlan, plan_import
 from participatie.localtime import (
     DEFAULT_TIMEZONE,
     end_of_day,
@@ -87,16 +93,21 @@ __all__ = [
     "Channel",
     "ChannelFactory",
     "Clock",
+    "ColumnMappingError",
     "Consent",
     "ConsentRequiredError",
     "ConsoleChannel",
     "DateTextError",
     "Event",
+    "EventFile",
+    "EventFileError",
     "FixedClock",
     "Group",
     "GroupingStrategy",
     "HelpDesk",
     "IllegalTransitionError",
+    "ImportPlan",
+    "ImportRefusedError",
     "InvalidInputError",
     "LedgerStore",
     "Message",
@@ -129,6 +140,7 @@ __all__ = [
     "UnknownPluginError",
     "UnknownRegistrationError",
     "UnknownSessionError",
+    "UnreadableTableError",
     "UnsupportedStoreURLError",
     "WaitingListPolicy",
     "__version__",
@@ -136,11 +148,13 @@ __all__ = [
     "get_plugins",
     "group_sizes",
     "hookimpl",
+    "load_event_file",
     "local_datetime",
     "open_store",
     "parse_date",
     "parse_datetime",
     "parse_deadline",
+    "plan_import",
     "require_aware",
     "start_of_day",
     "to_local",
