@@ -21,6 +21,7 @@ import pytest
 from participatie import RegistrationState, __version__
 from participatie.cli import COMMAND_MODULES, cli
 from participatie.cli._context import ExitCode
+from participatie.cli._help_nl import HELP_NL
 from participatie.cli._output import TEXTS, detect_language
 from tests.cli_support import DATA, Organiser, make_organiser
 
@@ -88,6 +89,43 @@ def test_every_command_has_help(organiser: Organiser, path: tuple[str, ...]) -> 
     assert command.help
     assert command.help.split("\n")[0][:40] in " ".join(result.output.split())
     assert "--lang" in result.output
+
+
+def help_key(path: tuple[str, ...]) -> str:
+    return " ".join(path) or "participatie"
+
+
+@pytest.mark.parametrize("path", [(), *(path for path, _command in all_commands())], ids=" ".join)
+def test_every_command_and_option_has_dutch_help(
+    organiser: Organiser, path: tuple[str, ...]
+) -> None:
+    command: click.Command = cli
+    for name in path:
+        assert isinstance(command, click.Group)
+        command = command.commands[name]
+    key = help_key(path)
+    assert key in HELP_NL, f"no Dutch help for {key!r} in participatie/cli/_help_nl.py"
+    context = click.Context(command)
+    for param in command.get_params(context):
+        if isinstance(param, click.Option):
+            option = max(param.opts, key=len)
+            assert f"{key} {option}" in HELP_NL or f"* {option}" in HELP_NL, (key, option)
+    dutch = organiser.run(*path, "--help", lang="nl")
+    assert dutch.exit_code == 0
+    assert dutch.output.startswith("Gebruik: ")
+    assert HELP_NL[key].split("\n")[0][:40] in " ".join(dutch.output.split())
+    assert "Opties:" in dutch.output
+    english = organiser.run(*path, "--lang", "en", "--help", lang="nl") if path else None
+    if english is not None:
+        assert english.output.startswith("Usage: ")
+
+
+def test_help_follows_lang_wherever_it_is_given(organiser: Organiser) -> None:
+    assert organiser.run("--lang", "en", "places", "--help", lang="nl").output.startswith("Usage")
+    assert organiser.run("places", "--lang", "en", "--help", lang="nl").output.startswith("Usage")
+    assert organiser.run("--lang", "nl", "--help", lang="en").output.startswith("Gebruik")
+    assert "Afsluitcodes: 0 klaar" in organiser.run("--help", lang="nl").output
+    assert "Opdrachten:" in organiser.run("event", "--help", lang="nl").output
 
 
 def test_texts_exist_in_both_languages() -> None:
@@ -579,3 +617,53 @@ def test_dates_in_init_are_weekdays_people_recognise() -> None:
         for language in ("nl", "en"):
             written = format_day(current, language, at=(9, 30))
             assert parse_datetime(written).date() == current
+
+
+def test_an_edited_but_unsaved_file_is_pointed_out(saved: Organiser) -> None:
+    quiet = saved.run("places")
+    assert quiet.stderr == ""  # stored and written are the same event
+    path = saved.directory / "participatie.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("capacity = 4", "capacity = 6"), encoding="utf-8"
+    )
+    warned = saved.run("places")
+    assert "participatie.toml differs from the stored event" in warned.stderr
+    assert re.search(r"ochtend\s+4\s", warned.stdout)  # the commands use what is stored
+    saved.run("event", "save")
+    assert saved.run("places").stderr == ""
+
+
+def test_an_event_that_is_not_stored_yet(organiser: Organiser) -> None:
+    result = organiser.run("places")
+    assert result.exit_code == 3
+    assert "store it first: participatie event save" in result.stderr
+    (organiser.directory / "participatie.toml").unlink()
+    empty = organiser.run("places")
+    assert empty.exit_code == 3
+    assert "no event is stored" in empty.stderr
+
+
+def test_ctrl_c_exits_with_130(organiser: Organiser, monkeypatch: pytest.MonkeyPatch) -> None:
+    import participatie.cli.importing
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(participatie.cli.importing, "read_table", interrupted)
+    result = organiser.run("import", "registrations", "clean.csv", lang="nl")
+    assert result.exit_code == ExitCode.INTERRUPTED == 130
+    assert "Onderbroken." in result.stderr
+
+
+def test_consent_taken_by_the_organiser_is_recorded(organiser: Organiser) -> None:
+    path = organiser.directory / "participatie.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('consent_version = "2021-05"\n', ""),
+        encoding="utf-8",
+    )
+    organiser.run("event", "save")
+    for lang in ("nl", "en"):
+        register(organiser, {"nl": 1, "en": 2}[lang], "ochtend", "--lang", lang)
+    with organiser.app() as app:
+        versions = {r.consent.text_version for r in app.registrations("dialoog-2021") if r.consent}
+    assert versions == {"organiser"}  # the same whatever language the output was in

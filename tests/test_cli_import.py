@@ -479,3 +479,17 @@ def test_a_change_between_plan_and_apply_is_reported(tmp_path: Path) -> None:
         assert [row.line for row, _error in result.refused] == [4]
         assert "already registered" in str(result.refused[0][1])
         assert len(result.registrations) == 6
+
+
+def test_a_time_that_happened_twice_takes_the_first(organiser: Organiser) -> None:
+    organiser.write(
+        "night.csv",
+        "Timestamp,Name,Email,Audience,Session,Consent\n"
+        "2020-10-25 02:30:00,Nacht Uil,uil@example.org,client,ochtend,yes\n",
+    )
+    # The sample event's window is in May 2021; widen nothing, just read the note.
+    result = organiser.run("import", "registrations", "night.csv")
+    assert "'2020-10-25 02:30:00' happened twice (clocks went back); the first was taken" in (
+        result.output
+    )
+    assert "before registration opened" in result.output

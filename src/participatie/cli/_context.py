@@ -15,13 +15,14 @@ import enum
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 import attrs
 import click
 
 from participatie._facade import DEFAULT_STORE_URL, Participatie
-from participatie.cli._output import LANGUAGES, echo_error, text
+from participatie.cli._help_nl import HELP_NL
+from participatie.cli._output import LANGUAGES, detect_language, echo_error, text
 from participatie.clock import Clock, FixedClock, SystemClock
 from participatie.datetext import parse_datetime
 from participatie.event_file import EventFile, load_event_file
@@ -120,12 +121,15 @@ class CliState:
 
     Attributes:
         language: ``"nl"`` or ``"en"``.
+        language_chosen: Whether ``language`` was decided (by ``--lang``, the
+            environment or the locale) rather than left at its default.
         file_option: The event file given with ``--file``, if any.
         store_option: The store URL given with ``--store``, if any.
         now_text: The moment given with ``--now``, if any.
     """
 
     language: str = "nl"
+    language_chosen: bool = False
     file_option: Path | None = None
     store_option: str | None = None
     now_text: str | None = None
@@ -195,12 +199,16 @@ class CliState:
         event_file = self.event_file()
         if event_file is not None:
             try:
-                return app.event(event_file.event.key)
+                stored = app.event(event_file.event.key)
             except UnknownEventError as error:
                 raise UnknownEventError(
                     f"event {event_file.event.key!r} is not stored in {self.store_url()}; "
                     f"store it first: participatie event save"
                 ) from error
+            if stored != event_file.event:
+                # Edited but not saved: the commands work with what is stored.
+                echo_error(text(self.language, "event-differs", file=self.event_file_path()))
+            return stored
         events = app.events()
         if len(events) == 1:
             return events[0]
@@ -260,9 +268,12 @@ class CliState:
 pass_state = click.make_pass_decorator(CliState, ensure=True)
 
 
-def _set_language(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+def _set_language(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     if value is not None:
-        ctx.ensure_object(CliState).language = value
+        state = ctx.ensure_object(CliState)
+        state.language = value
+        state.language_chosen = True
+    return value
 
 
 def _lang_option() -> click.Option:
@@ -276,8 +287,68 @@ def _lang_option() -> click.Option:
     )
 
 
+def _help_path(ctx: click.Context) -> str:
+    """The command's path without the program name: ``"import registrations"``."""
+    names: list[str] = []
+    current: click.Context | None = ctx
+    while current is not None and current.parent is not None:
+        names.append(current.info_name or "")
+        current = current.parent
+    return " ".join(reversed(names)) or "participatie"
+
+
+def _help_language(ctx: click.Context) -> str:
+    state = ctx.find_object(CliState)
+    if state is not None and state.language_chosen:
+        return state.language
+    return detect_language()
+
+
+def _dutch(path: str, option: str | None = None) -> str | None:
+    if option is None:
+        return HELP_NL.get(path)
+    return HELP_NL.get(f"{path} {option}") or HELP_NL.get(f"* {option}")
+
+
+def _option_name(param: click.Parameter) -> str | None:
+    if not isinstance(param, click.Option) or not param.opts:
+        return None
+    return max(param.opts, key=len)
+
+
+@contextlib.contextmanager
+def _in_dutch(command: click.Command, ctx: click.Context) -> Iterator[None]:
+    """Swap the English help texts for Dutch ones while help is written."""
+    path = _help_path(ctx)
+    saved: list[tuple[object, str, object]] = []
+
+    def swap(target: object, attribute: str, dutch: str | None) -> None:
+        if dutch is not None:
+            saved.append((target, attribute, getattr(target, attribute)))
+            setattr(target, attribute, dutch)
+
+    swap(command, "help", _dutch(path))
+    swap(command, "epilog", _dutch(f"{path} epilog"))
+    for param in command.get_params(ctx):
+        name = _option_name(param)
+        if name is not None:
+            swap(param, "help", _dutch(path, name))
+    if isinstance(command, click.Group):
+        prefix = "" if path == "participatie" else f"{path} "
+        for name, sub in command.commands.items():
+            swap(sub, "help", _dutch(f"{prefix}{name}"))
+    swap(command, "_participatie_dutch", "nl")
+    try:
+        yield
+    finally:
+        for target, attribute, value in reversed(saved):
+            setattr(target, attribute, value)
+
+
 class _Translating:
-    """Turns our errors into messages with exit codes, in the chosen language."""
+    """Turns our errors into messages with exit codes, and writes help in Dutch or English."""
+
+    _participatie_dutch: str | None = None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -287,6 +358,53 @@ class _Translating:
         except KeyboardInterrupt:
             state = ctx.ensure_object(CliState)
             raise CliError("", ExitCode.INTERRUPTED, text(state.language, "interrupted")) from None
+
+    def get_help(self, ctx: click.Context) -> str:
+        """The help text, in Dutch when the output language is Dutch."""
+        command = cast("click.Command", self)
+        if _help_language(ctx) != "nl":
+            return super().get_help(ctx)  # type: ignore[misc, no-any-return]
+        with _in_dutch(command, ctx):
+            return super().get_help(ctx)  # type: ignore[misc, no-any-return]
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        command = cast("click.Command", self)
+        prefix = "Gebruik: " if self._participatie_dutch else None
+        formatter.write_usage(
+            ctx.command_path, " ".join(command.collect_usage_pieces(ctx)), prefix=prefix
+        )
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if not self._participatie_dutch:
+            super().format_options(ctx, formatter)  # type: ignore[misc]
+            return
+        command = cast("click.Command", self)
+        records = [
+            param.get_help_record(ctx)
+            for param in command.get_params(ctx)
+            if not isinstance(param, click.Argument)
+        ]
+        options = [record for record in records if record is not None]
+        if options:
+            with formatter.section("Opties"):
+                formatter.write_dl(options)
+        if isinstance(command, click.Group):
+            self._dutch_commands(command, ctx, formatter)
+
+    @staticmethod
+    def _dutch_commands(
+        group: click.Group, ctx: click.Context, formatter: click.HelpFormatter
+    ) -> None:
+        rows = []
+        names = group.list_commands(ctx)
+        limit = formatter.width - 6 - max((len(name) for name in names), default=0)
+        for name in names:
+            sub = group.get_command(ctx, name)
+            if sub is not None and not sub.hidden:
+                rows.append((name, sub.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Opdrachten"):
+                formatter.write_dl(rows)
 
 
 class ParticipatieCommand(_Translating, click.Command):
@@ -299,6 +417,11 @@ class ParticipatieCommand(_Translating, click.Command):
 
 class ParticipatieGroup(_Translating, click.Group):
     """A group whose commands are :class:`ParticipatieCommand` (and groups of this kind)."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The list of commands (written with the options when the help is in Dutch)."""
+        if not self._participatie_dutch:
+            super().format_commands(ctx, formatter)
 
     command_class = ParticipatieCommand
     group_class = type

@@ -57,6 +57,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "interrupted": "Onderbroken.",
         "problems-in": "{file} heeft {count} probleem/problemen:",
         "fix-file": "verbeter {file} (participatie check toont alle problemen)",
+        "event-differs": (
+            "Let op: {file} wijkt af van de opgeslagen bijeenkomst; "
+            "sla de wijzigingen op met: participatie event save"
+        ),
         "choose-event": "de opslag bevat meer bijeenkomsten ({keys}); kies er een met --event",
         "several-registrations": (
             "{who} heeft meer aanmeldingen: {listed}; geef het nummer of --session"
@@ -123,6 +127,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "interrupted": "Interrupted.",
         "problems-in": "{file} has {count} problem(s):",
         "fix-file": "fix {file} (participatie check lists every problem)",
+        "event-differs": (
+            "Note: {file} differs from the stored event; "
+            "store the changes with: participatie event save"
+        ),
         "choose-event": "the store holds several events ({keys}); choose one with --event",
         "several-registrations": (
             "{who} has several registrations: {listed}; give the number or --session"

@@ -21,7 +21,7 @@ from typing import Final
 import click
 
 from participatie._version import __version__
-from participatie.cli._context import CliState, group
+from participatie.cli._context import CliState, _set_language, group
 from participatie.cli._output import LANGUAGES, detect_language
 
 __all__ = ["COMMAND_MODULES", "cli", "main"]
@@ -49,6 +49,8 @@ problems); 2 wrong command line; 3 event, session or registration not found;
     "--lang",
     type=click.Choice(LANGUAGES),
     envvar="PARTICIPATIE_LANG",
+    is_eager=True,  # before --help, so that the help is in this language
+    callback=_set_language,
     help="Language of the output: nl (Dutch) or en (English). "
     "Default: PARTICIPATIE_LANG, else the locale, else Dutch.",
 )
@@ -94,6 +96,7 @@ def cli(
     """
     state = ctx.ensure_object(CliState)
     state.language = lang or detect_language()
+    state.language_chosen = True
     state.file_option = file_option
     state.store_option = store_option
     state.now_text = now_text

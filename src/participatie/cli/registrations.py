@@ -55,7 +55,6 @@ add_texts(
             "reg.expired": "Verlopen en doorgegeven:",
             "reg.none": "Geen aanmeldingen.",
             "reg.total": "{count} aanmelding(en)",
-            "reg.consent-by": "organisator",
         },
         "en": {
             "reg.line": "#{id} {name} <{email}> ({session}): {state}",
@@ -68,12 +67,14 @@ add_texts(
             "reg.expired": "Expired and passed on:",
             "reg.none": "No registrations.",
             "reg.total": "{count} registration(s)",
-            "reg.consent-by": "organiser",
         },
     }
 )
 
 _ACTIVE = frozenset(state for state in RegistrationState if state.is_active)
+#: The consent text version recorded when an organiser registers someone for
+#: an event that names no version.
+_BY_ORGANISER = "organiser"
 
 
 def _line(registration: Registration, event: Event, language: str) -> str:
@@ -108,6 +109,13 @@ def _sessions(event: Event, session_key: str | None) -> list[str]:
 
 session_option = click.option(
     "--session", "session_key", metavar="KEY", help="Only this session (default: all)."
+)
+#: For commands about one person: which of their registrations.
+which_session = click.option(
+    "--session",
+    "session_key",
+    metavar="KEY",
+    help="The session, when the person has registrations for more than one.",
 )
 
 
@@ -168,11 +176,9 @@ def register_person(
         person = Person(
             name, email, audience, organisation=organisation, phone=phone, language=person_language
         )
-        given = (
-            Consent(event.consent_version or text(language, "reg.consent-by"), app.now())
-            if consent
-            else None
-        )
+        # The consent text is the event's; without one, record who took the consent.
+        version = event.consent_version or _BY_ORGANISER
+        given = Consent(version, app.now()) if consent else None
         registration = app.register(event.key, session_key, person, consent=given)
         echo(_line(registration, event, language))
 
@@ -205,7 +211,7 @@ _WHO = click.argument("who", metavar="NUMBER|EMAIL")
 
 @command("cancel")
 @_WHO
-@session_option
+@which_session
 @click.option(
     "--by-organiser",
     is_flag=True,
@@ -226,7 +232,7 @@ def cancel(
 
 @command("accept")
 @_WHO
-@session_option
+@which_session
 @event_option
 @pass_state
 def accept(state: CliState, who: str, session_key: str | None, event_key: str | None) -> None:
@@ -236,7 +242,7 @@ def accept(state: CliState, who: str, session_key: str | None, event_key: str | 
 
 @command("decline")
 @_WHO
-@session_option
+@which_session
 @event_option
 @pass_state
 def decline(state: CliState, who: str, session_key: str | None, event_key: str | None) -> None:
@@ -249,7 +255,7 @@ def decline(state: CliState, who: str, session_key: str | None, event_key: str |
 @click.option(
     "--present/--absent", default=True, help="Took part (default), or did not come (no-show)."
 )
-@session_option
+@which_session
 @event_option
 @pass_state
 def attendance(
@@ -493,7 +499,7 @@ def expire_offers(state: CliState) -> None:
 
 @command("history")
 @_WHO
-@session_option
+@which_session
 @event_option
 @pass_state
 def history(state: CliState, who: str, session_key: str | None, event_key: str | None) -> None:
