@@ -493,3 +493,95 @@ def test_a_time_that_happened_twice_takes_the_first(organiser: Organiser) -> Non
         result.output
     )
     assert "before registration opened" in result.output
+
+
+PARTS_EVENT = """
+[event]
+key = "open-dagen"
+title = "Open dagen"
+organiser = "Voorbeeld"
+[event.help_desk]
+email = "vraagbaak@example.org"
+[[sessions]]
+key = "a"
+title = "Dag een"
+start = "2021-05-20 10:00"
+end = "2021-05-20 12:00"
+[[sessions]]
+key = "b"
+title = "Dag twee"
+start = "2021-05-21 10:00"
+end = "2021-05-21 12:00"
+[store]
+url = "sqlite:///open.db"
+[import]
+submitted_at_format = "%d/%m/%Y %H:%M"
+[import.columns]
+session = "Welke dag(en)?"
+[import.sessions]
+"Dag 1" = "a"
+"Dag 2" = "b"
+"""
+
+PARTS_EXPORT = (
+    "Voornaam;Tussenvoegsel;Achternaam;Uw e-mailadres graag;Welke dag(en)?;Taal;Telefoon;"
+    "Ik ga akkoord met de privacyverklaring;Ingevuld op\n"
+    "Anna;van der;Berg;anna@example.org;Dag 1, Dag 2;Engels;06-12345678;ja;03/05/2021 10:00\n"
+    "Bob;;Jansen;bob@example.org;Dag 1;Klingon;12;x;04/05/2021 11:00\n"
+    "Cas;;Smit;cas@example.org;Dag 2;;;ja;31/13/2021 10:00\n"
+)
+
+
+def test_names_in_parts_several_sessions_and_odd_answers(tmp_path: Path) -> None:
+    organiser = Organiser(tmp_path, make_organiser(tmp_path).env)
+    organiser.write("participatie.toml", PARTS_EVENT)
+    organiser.write("export.csv", PARTS_EXPORT)
+    assert organiser.run("event", "save").exit_code == 0
+    result = organiser.run("import", "registrations", "export.csv", "--skip-refused", "--apply")
+    assert result.exit_code == 1  # Cas's timestamp cannot be read
+    assert "submission time '31/13/2021 10:00' cannot be read" in result.output
+    assert "  email         <- 'Uw e-mailadres graag'" in result.output
+    assert "line 3: language 'Klingon' not understood, Dutch used" in result.output
+    assert "line 3: phone number '12' not understood, left out" in result.output
+    with Participatie.open(f"sqlite:///{tmp_path / 'open.db'}") as app:
+        stored_rows = [
+            (r.session_key, r.person.name, r.person.language, r.person.phone)
+            for r in app.registrations("open-dagen")
+        ]
+        anna = app.registrations_of("anna@example.org")[0]
+    assert sorted(stored_rows) == [
+        ("a", "Anna van der Berg", "en", "06-12345678"),
+        ("a", "Bob Jansen", "nl", None),
+        ("b", "Anna van der Berg", "en", "06-12345678"),
+    ]
+    assert anna.consent is not None
+    assert anna.consent.text_version == "form"  # the event names no consent text version
+
+
+def test_without_timestamps_every_earlier_registration_counts(organiser: Organiser) -> None:
+    organiser.write(
+        "untimed.csv",
+        "Name,Email,Audience,Session,Consent\nNoor,noor@example.org,client,ochtend,yes\n",
+    )
+    organiser.run("import", "registrations", "untimed.csv", "--apply")
+    organiser.run("cancel", "noor@example.org")
+    again = organiser.run("import", "registrations", "untimed.csv")
+    assert "already registered (#1, cancelled)" in again.output
+    assert "Nothing to add." in again.output
+
+
+def test_mapping_problems(organiser: Organiser) -> None:
+    from participatie import ColumnMappingError
+    from participatie.importing import resolve_columns
+
+    with pytest.raises(ColumnMappingError, match="unknown field 'emial'"):
+        resolve_columns(["E-mail"], {"emial": "E-mail"})
+    organiser.write("only-mail.csv", "E-mail\nnoor@example.org\n")
+    no_names = organiser.run("import", "registrations", "only-mail.csv")
+    assert no_names.exit_code == 1
+    assert "no column with names" in no_names.stderr
+    alien = organiser.run("import", "registrations", "clean.csv", "--audience", "astronaut")
+    assert alien.exit_code == 1
+    assert "audience 'astronaut' is not one of the event's" in alien.stderr
+    unknown = organiser.run("import", "registrations", "clean.csv", "--session", "avond")
+    assert unknown.exit_code == 3

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import attrs
 import click
 
 from participatie.cli._context import CliState, ExitCode, event_option, group, pass_state
@@ -247,12 +248,10 @@ def registrations(
     language = state.language
     event_file = state.event_file()
     settings = event_file.import_settings if event_file is not None else ImportSettings()
-    settings = ImportSettings(
+    # The command line's options win over the event file's [import] settings.
+    settings = attrs.evolve(
+        settings,
         columns={**settings.columns, **_columns(state, columns)},
-        audiences=settings.audiences,
-        sessions=settings.sessions,
-        consent_yes=settings.consent_yes,
-        submitted_at_format=settings.submitted_at_format,
         delimiter=delimiter or settings.delimiter,
         encoding=encoding or settings.encoding,
         sheet=sheet or settings.sheet,
