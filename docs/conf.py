@@ -39,6 +39,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
+    "sphinx_click",
 ]
 
 source_suffix = {".md": "markdown"}
@@ -47,6 +48,10 @@ exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
 language = "en"
 
 myst_enable_extensions = ["colon_fence", "deflist"]
+
+# Quotes and ellipses only: "--apply" in the command reference must stay two
+# hyphens, not become an en dash.
+smartquotes_action = "qe"
 myst_heading_anchors = 3
 
 # -- autodoc and napoleon ------------------------------------------------------

@@ -16,16 +16,20 @@ from participatie.assignment.report import AssignmentReport
 from participatie.channels import Channel, ChannelFactory, ConsoleChannel, Message
 from participatie.clock import Clock, FixedClock, SystemClock
 from participatie.datetext import parse_date, parse_datetime, parse_deadline
+from participatie.event_file import EventFile, load_event_file
 from participatie.exceptions import (
     AlreadyRegisteredError,
     AmbiguousTimeError,
     ChangeDeadlinePassedError,
+    ColumnMappingError,
     ConsentRequiredError,
     ConstraintConflictError,
     DateTextError,
+    EventFileError,
     ExportLimitError,
     ExtraNotInstalledError,
     IllegalTransitionError,
+    ImportRefusedError,
     InvalidInputError,
     NaiveDatetimeError,
     NonExistentTimeError,
@@ -45,6 +49,7 @@ from participatie.exceptions import (
     UnknownPluginError,
     UnknownRegistrationError,
     UnknownSessionError,
+    UnreadableTableError,
     UnsupportedStoreURLError,
 )
 from participatie.grouping import (
@@ -56,6 +61,7 @@ from participatie.grouping import (
     GroupPlan,
     group_sizes,
 )
+from participatie.importing import ImportPlan, plan_import
 from participatie.localtime import (
     DEFAULT_TIMEZONE,
     end_of_day,
@@ -115,12 +121,15 @@ __all__ = [
     "Channel",
     "ChannelFactory",
     "Clock",
+    "ColumnMappingError",
     "Consent",
     "ConsentRequiredError",
     "ConsoleChannel",
     "ConstraintConflictError",
     "DateTextError",
     "Event",
+    "EventFile",
+    "EventFileError",
     "Explanation",
     "ExportLimitError",
     "ExtraNotInstalledError",
@@ -131,6 +140,8 @@ __all__ = [
     "GroupingStrategy",
     "HelpDesk",
     "IllegalTransitionError",
+    "ImportPlan",
+    "ImportRefusedError",
     "InvalidInputError",
     "LedgerStore",
     "Message",
@@ -166,6 +177,7 @@ __all__ = [
     "UnknownPluginError",
     "UnknownRegistrationError",
     "UnknownSessionError",
+    "UnreadableTableError",
     "UnsupportedStoreURLError",
     "WaitingListPolicy",
     "__version__",
@@ -174,11 +186,13 @@ __all__ = [
     "get_plugins",
     "group_sizes",
     "hookimpl",
+    "load_event_file",
     "local_datetime",
     "open_store",
     "parse_date",
     "parse_datetime",
     "parse_deadline",
+    "plan_import",
     "require_aware",
     "start_of_day",
     "to_local",

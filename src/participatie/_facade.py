@@ -18,8 +18,14 @@ from participatie import rules
 from participatie.assignment.explain import Explanation, explain
 from participatie.assignment.preferences import Preference
 from participatie.clock import Clock, SystemClock
-from participatie.exceptions import OfferExpiredError, ParticipatieError
+from participatie.exceptions import (
+    InvalidInputError,
+    OfferExpiredError,
+    ParticipatieError,
+    RegistrationClosedError,
+)
 from participatie.grouping import Group, GroupPlan, run_strategy
+from participatie.localtime import require_aware
 from participatie.model import (
     Consent,
     Event,
@@ -513,6 +519,56 @@ class Participatie:
             encoding="utf-8",
         )
         return target
+
+    # --- imports (the organiser's command line) ---------------------------
+
+    def register_submitted(
+        self,
+        event_key: str,
+        session_key: str,
+        entries: Iterable[tuple[Person, Consent | None, datetime]],
+    ) -> BulkResult:
+        """Register people whose form submissions arrived earlier: an import of a form export.
+
+        Each entry is ``(person, consent, submitted_at)`` and is judged by the
+        rules at its own submission time, so someone who registered before the
+        deadline stays registered when the export is imported after it. The
+        accepted entries are stored in one transaction at the current time, in
+        the order given (give them in order of submission: that is the order
+        of the waiting list). A submission time after now, or an import into a
+        session that has started, is refused. Refused entries are reported in
+        :attr:`BulkResult.refused` with their index, as with :meth:`register_many`.
+        """
+        now = self.now()
+        event = self.event(event_key)
+        session = event.session(session_key)
+        accepted: list[tuple[Person, Consent | None]] = []
+        positions: list[int] = []
+        refused: list[tuple[int, ParticipatieError]] = []
+        for index, (person, consent, submitted_at) in enumerate(entries):
+            try:
+                require_aware(submitted_at, "submission time")
+                if submitted_at > now:
+                    raise InvalidInputError(
+                        f"{person.name} submitted at {rules.local_text(submitted_at, event)}, "
+                        f"which is after now ({rules.local_text(now, event)})"
+                    )
+                if now >= session.start:
+                    raise RegistrationClosedError(
+                        f"{session.title!r} started at {rules.local_text(session.start, event)}"
+                    )
+                rules.check_can_register(event, session, person, consent, submitted_at)
+            except ParticipatieError as error:
+                refused.append((index, error))
+            else:
+                accepted.append((person, consent))
+                positions.append(index)
+        result = self.store.register_many(event_key, session_key, accepted, now)
+        refused += [(positions[index], error) for index, error in result.refused]
+        self.plugins.registration_changed(result.transitions, event)
+        return BulkResult(
+            result.registrations, tuple(sorted(refused, key=_first)), result.transitions
+        )
 
 
 def _first(item: tuple[int, ParticipatieError]) -> int:

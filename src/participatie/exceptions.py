@@ -13,18 +13,22 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from participatie.event_file import Problem
     from participatie.model import Transition
 
 __all__ = [
     "AlreadyRegisteredError",
     "AmbiguousTimeError",
     "ChangeDeadlinePassedError",
+    "ColumnMappingError",
     "ConsentRequiredError",
     "ConstraintConflictError",
     "DateTextError",
+    "EventFileError",
     "ExportLimitError",
     "ExtraNotInstalledError",
     "IllegalTransitionError",
+    "ImportRefusedError",
     "InvalidInputError",
     "NaiveDatetimeError",
     "NonExistentTimeError",
@@ -44,6 +48,7 @@ __all__ = [
     "UnknownPluginError",
     "UnknownRegistrationError",
     "UnknownSessionError",
+    "UnreadableTableError",
     "UnsupportedStoreURLError",
 ]
 
@@ -212,3 +217,44 @@ class ExportLimitError(InvalidInputError):
 class ExtraNotInstalledError(ParticipatieError, ImportError):
     """A feature needs an optional extra that is not installed, e.g.
     ``pip install "participatie[optimal]"`` for the ``optimal`` mode."""
+
+
+# --- event files and imports (the organiser's command line) ----------------
+
+
+class EventFileError(InvalidInputError):
+    """An event description file has problems; :attr:`problems` lists every one.
+
+    Attributes:
+        problems: Each problem with its line, so an organiser can fix them all
+            in one pass instead of one per run.
+    """
+
+    def __init__(self, message: str, problems: Iterable[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems: tuple[Problem, ...] = tuple(problems)
+
+
+class UnreadableTableError(InvalidInputError):
+    """A registration export cannot be read (unknown encoding, no header row, a
+    spreadsheet without the ``xlsx`` extra installed)."""
+
+
+class ColumnMappingError(InvalidInputError):
+    """The columns of an export do not give what an import needs (no e-mail
+    column, a mapped header that is not in the file)."""
+
+
+class ImportRefusedError(RegistrationRefusedError):
+    """An import was not applied because some of its rows are refused.
+
+    Nothing was stored: an import is applied whole or not at all, unless the
+    organiser explicitly chooses to leave the refused rows out.
+
+    Attributes:
+        refused: How many rows were refused.
+    """
+
+    def __init__(self, message: str, refused: int = 0) -> None:
+        super().__init__(message)
+        self.refused = refused
