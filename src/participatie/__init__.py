@@ -10,12 +10,21 @@ starts with an underscore is private.
 
 from participatie._facade import DEFAULT_STORE_URL, Participatie, open_store
 from participatie._version import __version__
+from participatie.calendar import (
+    CalendarOptions,
+    Feed,
+    GroupDetails,
+    Invitation,
+    SessionSeries,
+    import_sessions,
+)
 from participatie.channels import Channel, ChannelFactory, ConsoleChannel, Message
 from participatie.clock import Clock, FixedClock, SystemClock
 from participatie.datetext import parse_date, parse_datetime, parse_deadline
 from participatie.exceptions import (
     AlreadyRegisteredError,
     AmbiguousTimeError,
+    CalendarImportError,
     ChangeDeadlinePassedError,
     ConsentRequiredError,
     DateTextError,
@@ -32,6 +41,7 @@ from participatie.exceptions import (
     RegistrationNotOpenError,
     RegistrationRefusedError,
     SchemaVersionError,
+    SessionCancelledError,
     SessionFullError,
     SessionInUseError,
     StorageError,
@@ -83,6 +93,8 @@ __all__ = [
     "Audience",
     "BalancedStrategy",
     "BulkResult",
+    "CalendarImportError",
+    "CalendarOptions",
     "ChangeDeadlinePassedError",
     "Channel",
     "ChannelFactory",
@@ -92,12 +104,15 @@ __all__ = [
     "ConsoleChannel",
     "DateTextError",
     "Event",
+    "Feed",
     "FixedClock",
     "Group",
+    "GroupDetails",
     "GroupingStrategy",
     "HelpDesk",
     "IllegalTransitionError",
     "InvalidInputError",
+    "Invitation",
     "LedgerStore",
     "Message",
     "NaiveDatetimeError",
@@ -119,8 +134,10 @@ __all__ = [
     "RegistrationState",
     "SchemaVersionError",
     "Session",
+    "SessionCancelledError",
     "SessionFullError",
     "SessionInUseError",
+    "SessionSeries",
     "StorageError",
     "Store",
     "SystemClock",
@@ -136,6 +153,7 @@ __all__ = [
     "get_plugins",
     "group_sizes",
     "hookimpl",
+    "import_sessions",
     "local_datetime",
     "open_store",
     "parse_date",

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AlreadyRegisteredError",
     "AmbiguousTimeError",
+    "CalendarImportError",
     "ChangeDeadlinePassedError",
     "ConsentRequiredError",
     "DateTextError",
@@ -34,6 +35,7 @@ __all__ = [
     "RegistrationNotOpenError",
     "RegistrationRefusedError",
     "SchemaVersionError",
+    "SessionCancelledError",
     "SessionFullError",
     "SessionInUseError",
     "StorageError",
@@ -180,3 +182,28 @@ class StorageError(ParticipatieError, RuntimeError):
 class SchemaVersionError(StorageError):
     """The database was written by a newer participatie than this one; opening
     it could lose data, so it is refused."""
+
+
+# --- calendars ---------------------------------------------------------------
+
+
+class SessionCancelledError(RegistrationClosedError):
+    """The organiser cancelled the session; it takes no registrations."""
+
+
+class CalendarImportError(InvalidInputError):
+    """An organiser's calendar file could not be turned into sessions.
+
+    Nothing is imported when this is raised: every problem found is listed in
+    :attr:`problems`, each naming the calendar entry it is about, so the
+    organiser can fix the file in one go.
+
+    Attributes:
+        problems: One plain sentence per problem found.
+    """
+
+    def __init__(self, message: str, problems: Iterable[str] = ()) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        if self.problems:
+            message = message + ":\n" + "\n".join(f"- {problem}" for problem in self.problems)
+        super().__init__(message)
