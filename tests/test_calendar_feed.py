@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
 from icalendar import Calendar
 
 from participatie import InvalidInputError
@@ -17,9 +18,11 @@ from participatie.calendar import (
     render_feed,
     session_uid,
 )
+from participatie.calendar._text import clean_line
 
 from .calendar_helpers import check_physical_lines, property_names, utc, vobject_events
 from .conftest import at, week_event
+from .test_calendar_invitation import NASTY, forced
 
 NOW = at(2020, 10, 20, 9, 0)
 
@@ -118,3 +121,27 @@ def test_empty_event_gives_an_empty_calendar() -> None:
     calendar = Calendar.from_ical(published.ics)
     assert calendar.walk("VEVENT") == []
     assert calendar.walk("VTIMEZONE") == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=NASTY, purpose=NASTY, session_title=NASTY, place=NASTY, label=NASTY)
+def test_feed_text_never_breaks_the_file(
+    title: str, purpose: str, session_title: str, place: str, label: str
+) -> None:
+    event = forced(week_event(), title=title, purpose=purpose)
+    audiences = [forced(a, label=label) for a in event.audiences]  # type: ignore[attr-defined]
+    session = forced(event.session("clienten"), title=session_title, place=place)  # type: ignore[attr-defined]
+    event = forced(event, audiences=tuple(audiences), sessions=(session,))
+    published = feed(event, now=NOW)  # type: ignore[arg-type]
+    check_physical_lines(published.ics)
+    [names] = property_names(published.ics)
+    assert "ATTENDEE" not in names
+    [calendar_names] = property_names(published.ics, "VCALENDAR")
+    expected = {"VERSION", "PRODID", "NAME", "X-WR-CALNAME", "REFRESH-INTERVAL", "UID"}
+    if clean_line(purpose):
+        expected |= {"DESCRIPTION", "X-WR-CALDESC"}
+    assert sorted(calendar_names) == sorted(expected)
+    calendar = Calendar.from_ical(published.ics)
+    assert len(calendar.walk("VEVENT")) == 1
+    assert len(vobject_events(published.ics)) == 1
+    assert str(calendar.walk("VEVENT")[0]["SUMMARY"]) == clean_line(f"{title}: {session_title}")

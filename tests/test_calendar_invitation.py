@@ -28,6 +28,7 @@ from participatie.calendar import (
     invitation,
     invitation_uid,
 )
+from participatie.calendar._render import fold
 from participatie.calendar._text import check_domain, check_link, check_uid, clean_line, clean_text
 
 from .calendar_helpers import (
@@ -556,3 +557,19 @@ def test_keys_that_end_in_a_line_break_are_refused(key: str) -> None:
         HelpDesk("vraagbaak@example.org", phone="+31 30 000 0000\n")
     # (An e-mail address is trimmed on purpose: a final newline is removed, not kept.)
     assert Person("Noor", "noor@example.org\n", "client").email == "noor@example.org"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n")))
+def test_folding_keeps_every_octet_and_every_character(text: str) -> None:
+    folded = fold(text)
+    check_physical_lines(folded)
+    assert folded.decode("utf-8")[:-2].replace("\r\n ", "") == text
+
+
+def test_folding_never_ends_a_line_on_an_escape() -> None:
+    text = "DESCRIPTION:" + "a" * 62 + "\\n" + "b" * 100
+    lines = fold(text).split(b"\r\n")
+    assert not any(line.endswith((b"\\", b"^")) for line in lines)
+    assert fold("x" * 75) == b"x" * 75 + b"\r\n"
+    assert fold("x" * 76) == b"x" * 75 + b"\r\n x\r\n"

@@ -32,6 +32,7 @@ from participatie.calendar._invitation import (
     invitation_uid,
 )
 from participatie.calendar._options import PRODID, CalendarOptions, GroupDetails
+from participatie.calendar._render import uid_domain
 from participatie.calendar._series import (
     MAX_OCCURRENCES,
     SessionSeries,
@@ -62,4 +63,5 @@ __all__ = [
     "series_calendar",
     "series_uid",
     "session_uid",
+    "uid_domain",
 ]

@@ -25,7 +25,7 @@ from icalendar import Event as VEvent
 from participatie.calendar import _render
 from participatie.calendar._options import CalendarOptions
 from participatie.calendar._state import CalendarProposal, CalendarState, advance
-from participatie.calendar._text import check_uid, clean_line, clean_text
+from participatie.calendar._text import check_uid, clean_line
 from participatie.exceptions import InvalidInputError
 from participatie.model import Event, Session
 
@@ -201,7 +201,8 @@ def render_feed(
         vevents,
         window=_render.timezone_window(instants, event.timezone) if instants else None,
         name=clean_line(name),
-        calendar_description=clean_text(event.purpose) or None,
+        # One line: icalendar 7.3 writes X-WR-CALDESC without escaping line breaks.
+        calendar_description=clean_line(event.purpose) or None,
         uid=check_uid(calendar_uid),
         refresh_interval=REFRESH_INTERVAL,
     )

@@ -163,15 +163,12 @@ class InvitationWriter:
             language=language,
             reminders=self.options.reminders,
         )
-        calendar = _render.build_calendar(
-            [vevent],
-            window=_render.timezone_window((session.start, session.end), event.timezone),
-            method=CANCEL if cancelled else REQUEST,
-        )
+        first, last = _render.timezone_window((session.start, session.end), event.timezone)
+        head = _render.calendar_head(CANCEL if cancelled else REQUEST, event.timezone, first, last)
         content = _render.fingerprint(
             (significant, text, event.organiser, event.help_desk.email, *self.options.reminders)
         )
-        return _Template(_render.CalendarParts(calendar), significant, content)
+        return _Template(_render.CalendarParts(head, vevent), significant, content)
 
     def proposal(
         self,

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Conference, Event, vCalAddress
+from icalendar import Alarm, Calendar, Component, Conference, Event, vCalAddress
 from icalendar.parser import Contentline, Parameters
 
 from participatie.calendar._options import PRODID, CalendarOptions
@@ -250,6 +250,41 @@ def build_calendar(
     return calendar
 
 
+_LIMIT = 75  # octets per physical line, without the CRLF (RFC 5545, 3.1)
+
+
+def fold(content: str) -> bytes:
+    """One content line as folded UTF-8 octets, ending in CRLF.
+
+    Physical lines hold at most 75 octets; a continuation starts with a space
+    and is never cut inside a UTF-8 character, nor right after a backslash or
+    caret (some readers take ``\\`` + line break for a broken escape).
+    icalendar folds character by character; this is the same rule on bytes,
+    which is what makes thousands of invitations a second possible.
+    """
+    data = content.encode("utf-8")
+    if len(data) <= _LIMIT:
+        return data + b"\r\n"
+    parts: list[bytes] = []
+    start, limit = 0, _LIMIT
+    while start < len(data):
+        end = min(start + limit, len(data))
+        while end < len(data) and (data[end] & 0xC0) == 0x80:  # inside a character
+            end -= 1
+        if end < len(data) and end - start > 1 and data[end - 1] in b"\\^":
+            end -= 1
+        parts.append(data[start:end])
+        start, limit = end, _LIMIT - 1  # the leading space takes one octet
+    return b"\r\n ".join(parts) + b"\r\n"
+
+
+def serialise(component: Component) -> bytes:
+    """A component (with its subcomponents) as folded content lines, in insertion order."""
+    return b"".join(
+        fold(str(content)) for content in component.content_lines(sorted=False) if content
+    )
+
+
 @functools.lru_cache(maxsize=4096)
 def line(name: str, value: Any) -> bytes:
     """One property as a folded content line (with CRLF), written by icalendar.
@@ -261,7 +296,7 @@ def line(name: str, value: Any) -> bytes:
     params = getattr(prop, "params", None)
     if not isinstance(params, Parameters):  # pragma: no cover - every property type has them
         params = Parameters()
-    return bytes(Contentline.from_parts(name, params, prop).to_ical()) + b"\r\n"
+    return fold(str(Contentline.from_parts(name, params, prop)))
 
 
 def attendee_line(email: str, name: str) -> bytes:
@@ -276,7 +311,7 @@ def attendee_line(email: str, name: str) -> bytes:
         partstat="NEEDS-ACTION",
         rsvp=False,
     )
-    return bytes(Contentline.from_parts("ATTENDEE", address.params, address).to_ical()) + b"\r\n"
+    return fold(str(Contentline.from_parts("ATTENDEE", address.params, address)))
 
 
 def uid_line(uid: str) -> bytes:
@@ -284,8 +319,29 @@ def uid_line(uid: str) -> bytes:
     return line("UID", check_uid(uid))
 
 
+@functools.lru_cache(maxsize=256)
+def calendar_head(method: str | None, tzid: str, first: date, last: date) -> bytes:
+    """The start of a one-entry calendar: VCALENDAR properties and the VTIMEZONE, up to the VEVENT.
+
+    Built once per method, zone and window with ``Calendar.new`` and
+    ``add_missing_timezones`` (see :func:`build_calendar`), from a stand-in
+    entry at the window's start.
+    """
+    tz = zone(tzid)
+    stand_in = Event.new(
+        start=datetime.combine(first, datetime.min.time()).replace(tzinfo=tz),
+        uid="stand-in",
+        stamp=datetime(2000, 1, 1, tzinfo=UTC),
+    )
+    calendar = build_calendar([stand_in], window=(first, last), method=method)
+    data = serialise(calendar)
+    # A whole line: text such as "LOCATION:BEGIN:VEVENT" must not count.
+    marker = b"\r\nBEGIN:VEVENT\r\n"
+    return data[: data.index(marker) + len(marker)]
+
+
 class CalendarParts:
-    """A calendar serialised once and cut where its (only) VEVENT begins.
+    """A one-entry calendar cut where its VEVENT begins, so personal lines can go in.
 
     ``head`` holds the VCALENDAR properties and the VTIMEZONEs and ends with
     ``BEGIN:VEVENT``; ``body`` holds the shared VEVENT properties, its
@@ -294,15 +350,10 @@ class CalendarParts:
 
     __slots__ = ("body", "head")
 
-    def __init__(self, calendar: Calendar) -> None:
-        data = bytes(calendar.to_ical(sorted=False))
-        # A whole line: text such as "LOCATION:BEGIN:VEVENT" must not count.
-        marker = b"\r\nBEGIN:VEVENT\r\n"
-        if data.count(marker) != 1:  # pragma: no cover - we build these calendars ourselves
-            raise InvalidInputError("a calendar template must hold exactly one VEVENT")
-        cut = data.index(marker) + len(marker)
-        self.head = data[:cut]
-        self.body = data[cut:]
+    def __init__(self, head: bytes, vevent: Event) -> None:
+        self.head = head
+        body = serialise(vevent)
+        self.body = body[len(b"BEGIN:VEVENT\r\n") :] + b"END:VCALENDAR\r\n"
 
     def join(self, personal: bytes) -> bytes:
         """The whole file with ``personal`` lines at the start of the VEVENT."""
