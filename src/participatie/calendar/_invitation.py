@@ -16,12 +16,12 @@ keeps the states in the store.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from datetime import UTC, datetime
 
 import attrs
 from icalendar import Calendar
+from icalendar import Event as VEvent
 
 from participatie.calendar import _render
 from participatie.calendar._options import CalendarOptions, GroupDetails
@@ -48,10 +48,9 @@ def invitation_uid(event_key: str, session_key: str, email: str, domain: str) ->
     gets the same UID, whatever their group) and reveals neither the address
     nor the session to whoever sees the UID.
     """
-    digest = hashlib.sha256(
+    token = hashlib.sha256(
         "\x1f".join(("participatie-invitation", event_key, session_key, email)).encode("utf-8")
-    ).digest()[:20]
-    token = base64.b32encode(digest).decode("ascii").lower()
+    ).hexdigest()[:32]
     return check_uid(f"{token}@{domain}")
 
 
@@ -116,10 +115,18 @@ class InvitationWriter:
         self.options = options if options is not None else CalendarOptions()
         self._domain = _render.uid_domain(event, self.options)
         self._templates: dict[tuple[object, ...], _Template] = {}
+        self._uids: dict[tuple[str, str], str] = {}
+        self._cores: dict[tuple[Session, str, bool], tuple[bytes, bytes]] = {}
 
     def uid(self, session: Session, person: Person) -> str:
         """The UID of ``person``'s place in ``session``."""
-        return invitation_uid(self.event.key, session.key, person.email, self._domain)
+        key = (session.key, person.email)
+        uid = self._uids.get(key)
+        if uid is None:
+            uid = self._uids[key] = invitation_uid(
+                self.event.key, session.key, person.email, self._domain
+            )
+        return uid
 
     def _template(
         self, session: Session, group: GroupDetails | None, language: str, cancelled: bool
@@ -152,23 +159,43 @@ class InvitationWriter:
             place=place,
             cancelled=cancelled,
         )
-        vevent, significant = _render.session_vevent(
-            event,
-            session,
+        varying = VEvent()
+        _render.set_text(
+            varying,
             summary_text=summary,
             description_text=text,
             place=place,
             link=link,
-            cancelled=cancelled,
             language=language,
-            reminders=self.options.reminders,
         )
-        first, last = _render.timezone_window((session.start, session.end), event.timezone)
-        head = _render.calendar_head(CANCEL if cancelled else REQUEST, event.timezone, first, last)
+        head, core = self._core(session, language, cancelled)
+        significant = _render.significant_fingerprint(session, summary, place, link, cancelled)
         content = _render.fingerprint(
             (significant, text, event.organiser, event.help_desk.email, *self.options.reminders)
         )
-        return _Template(_render.CalendarParts(head, vevent), significant, content)
+        parts = _render.CalendarParts(head, _render.inner(varying) + core)
+        return _Template(parts, significant, content)
+
+    def _core(self, session: Session, language: str, cancelled: bool) -> tuple[bytes, bytes]:
+        """The calendar head and the lines every group of a session shares (built once)."""
+        key = (session, language, cancelled)
+        found = self._cores.get(key)
+        if found is None:
+            event = self.event
+            core = VEvent()
+            _render.set_core(
+                core,
+                event,
+                session,
+                cancelled=cancelled,
+                language=language,
+                reminders=self.options.reminders,
+            )
+            first, last = _render.timezone_window((session.start, session.end), event.timezone)
+            method = CANCEL if cancelled else REQUEST
+            head = _render.calendar_head(method, event.timezone, first, last)
+            found = self._cores[key] = (head, _render.inner(core))
+        return found
 
     def proposal(
         self,

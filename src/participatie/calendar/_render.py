@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -134,6 +135,73 @@ def summary(event: ParticipatieEvent, session: Session, group_name: str | None =
     return clean_line(text)
 
 
+def set_text(
+    vevent: Event,
+    *,
+    summary_text: str,
+    description_text: str,
+    place: str | None,
+    link: str | None,
+    language: str,
+) -> None:
+    """Set what may differ between readers of one session (group name, room, link)."""
+    location = clean_line(place) if place else None
+    if link is not None:
+        check_link(link)
+    vevent.summary = summary_text
+    vevent.description = description_text
+    if location:
+        vevent.location = location
+    if link is not None:
+        vevent.url = link
+        words = LABELS.get(language, LABELS["nl"])
+        vevent.conferences = [Conference(link, feature="VIDEO", label=words["join"])]
+
+
+def set_core(
+    vevent: Event,
+    event: ParticipatieEvent,
+    session: Session,
+    *,
+    cancelled: bool,
+    language: str,
+    organizer: bool = True,
+    reminders: Sequence[timedelta] = (),
+) -> None:
+    """Set what every reader of the session shares: times, organiser, status, reminders.
+
+    Start and end are written in the event's time zone (or in UTC where the
+    local time is ambiguous, see :func:`written_time`).
+    """
+    tz = zone(event.timezone)
+    vevent.start = written_time(session.start, tz)
+    vevent.end = written_time(session.end, tz)
+    if organizer:
+        vevent.organizer = vCalAddress.new(event.help_desk.email, cn=clean_line(event.organiser))
+    vevent.status = "CANCELLED" if cancelled else "CONFIRMED"
+    if not cancelled:
+        words = LABELS.get(language, LABELS["nl"])
+        reminder_text = f"{words['reminder']}: {summary(event, session)}"
+        for reminder in reminders:
+            vevent.add_component(Alarm.new_display(reminder_text, -reminder))
+
+
+def significant_fingerprint(
+    session: Session, summary_text: str, place: str | None, link: str | None, cancelled: bool
+) -> str:
+    """The fingerprint of what a reader acts on: a change raises SEQUENCE."""
+    return fingerprint(
+        (
+            session.start.astimezone(UTC).isoformat(),
+            session.end.astimezone(UTC).isoformat(),
+            summary_text,
+            clean_line(place) if place else None,
+            link,
+            cancelled,
+        )
+    )
+
+
 def session_vevent(
     event: ParticipatieEvent,
     session: Session,
@@ -147,51 +215,37 @@ def session_vevent(
     organizer: bool = True,
     reminders: Sequence[timedelta] = (),
 ) -> tuple[Event, str]:
-    """A VEVENT with everything every reader of the session shares, and its significant fingerprint.
+    """A VEVENT with everything every reader of the session sees, and its significant fingerprint.
 
     It has no UID, DTSTAMP, SEQUENCE, LAST-MODIFIED or ATTENDEE: those are
-    added per entry. Start and end are written in the event's time zone.
+    added per entry.
     """
-    tz = zone(event.timezone)
-    start, end = written_time(session.start, tz), written_time(session.end, tz)
-    location = clean_line(place) if place else None
-    if link is not None:
-        check_link(link)
-    words = LABELS.get(language, LABELS["nl"])
-    vevent = Event.new(
-        summary=summary_text,
-        description=description_text,
-        start=start,
-        end=end,
-        location=location or None,
-        url=link,
-        conferences=[Conference(link, feature="VIDEO", label=words["join"])] if link else None,
-        organizer=vCalAddress.new(event.help_desk.email, cn=clean_line(event.organiser))
-        if organizer
-        else None,
-        status="CANCELLED" if cancelled else "CONFIRMED",  # type: ignore[arg-type]
-        uid="placeholder",
-        stamp=start,
+    vevent = Event()
+    set_text(
+        vevent,
+        summary_text=summary_text,
+        description_text=description_text,
+        place=place,
+        link=link,
+        language=language,
     )
-    # Event.new always sets these two; they are per entry, so they go.
-    del vevent["UID"]
-    del vevent["DTSTAMP"]
-    if not cancelled:
-        for reminder in reminders:
-            vevent.add_component(
-                Alarm.new_display(f"{words['reminder']}: {summary_text}", -reminder)
-            )
-    significant = fingerprint(
-        (
-            start.astimezone(UTC).isoformat(),
-            end.astimezone(UTC).isoformat(),
-            summary_text,
-            location,
-            link,
-            cancelled,
-        )
+    set_core(
+        vevent,
+        event,
+        session,
+        cancelled=cancelled,
+        language=language,
+        organizer=organizer,
+        reminders=reminders,
     )
-    return vevent, significant
+    return vevent, significant_fingerprint(session, summary_text, place, link, cancelled)
+
+
+def inner(component: Component) -> bytes:
+    """A component's serialised lines without its own BEGIN and END lines."""
+    data = serialise(component)
+    first = data.index(b"\r\n") + 2
+    return data[first : -len(f"END:{component.name}\r\n")]
 
 
 def written_time(instant: datetime, tz: ZoneInfo) -> datetime:
@@ -250,6 +304,7 @@ def build_calendar(
     return calendar
 
 
+_WHITESPACE = re.compile(r"\s")
 _LIMIT = 75  # octets per physical line, without the CRLF (RFC 5545, 3.1)
 
 
@@ -299,24 +354,28 @@ def line(name: str, value: Any) -> bytes:
     return fold(str(Contentline.from_parts(name, params, prop)))
 
 
+_ATTENDEE_PARAMETERS = ";CUTYPE=INDIVIDUAL;PARTSTAT=NEEDS-ACTION;ROLE=REQ-PARTICIPANT;RSVP=FALSE"
+
+
 def attendee_line(email: str, name: str) -> bytes:
-    """The ATTENDEE line of one person (a required participant, one line folded)."""
-    if not email or not email.isprintable() or any(char.isspace() for char in email):
+    """The ATTENDEE line of one person (a required participant), folded.
+
+    Written directly rather than through ``vCalAddress``, because it is the
+    one line that differs for each of thousands of people: the name is
+    cleaned to one line, ``^`` and ``"`` are encoded as RFC 6868 says, and the
+    value is always quoted; the address was checked when the person was made
+    and is checked again here. (The property tests read it back with
+    icalendar and vobject.)
+    """
+    if not email or not email.isprintable() or _WHITESPACE.search(email) or '"' in email:
         raise InvalidInputError(f"not an address a calendar can hold: {email!r}")
-    address = vCalAddress.new(
-        email,
-        cn=clean_line(name),
-        cutype="INDIVIDUAL",
-        role="REQ-PARTICIPANT",
-        partstat="NEEDS-ACTION",
-        rsvp=False,
-    )
-    return fold(str(Contentline.from_parts("ATTENDEE", address.params, address)))
+    name = clean_line(name).replace("^", "^^").replace('"', "^'")
+    return fold(f'ATTENDEE;CN="{name}"{_ATTENDEE_PARAMETERS}:mailto:{email}')
 
 
 def uid_line(uid: str) -> bytes:
-    """The UID line, after checking the UID is one we may write."""
-    return line("UID", check_uid(uid))
+    """The UID line, after checking the UID is one we may write (so nothing needs escaping)."""
+    return fold("UID:" + check_uid(uid))
 
 
 @functools.lru_cache(maxsize=256)
@@ -344,16 +403,16 @@ class CalendarParts:
     """A one-entry calendar cut where its VEVENT begins, so personal lines can go in.
 
     ``head`` holds the VCALENDAR properties and the VTIMEZONEs and ends with
-    ``BEGIN:VEVENT``; ``body`` holds the shared VEVENT properties, its
-    alarms, ``END:VEVENT`` and ``END:VCALENDAR``. Personal lines go between.
+    ``BEGIN:VEVENT``; ``body`` holds the shared VEVENT properties and its
+    alarms (given), then ``END:VEVENT`` and ``END:VCALENDAR``. Personal lines
+    go between.
     """
 
     __slots__ = ("body", "head")
 
-    def __init__(self, head: bytes, vevent: Event) -> None:
+    def __init__(self, head: bytes, body: bytes) -> None:
         self.head = head
-        body = serialise(vevent)
-        self.body = body[len(b"BEGIN:VEVENT\r\n") :] + b"END:VCALENDAR\r\n"
+        self.body = body + b"END:VEVENT\r\nEND:VCALENDAR\r\n"
 
     def join(self, personal: bytes) -> bytes:
         """The whole file with ``personal`` lines at the start of the VEVENT."""
