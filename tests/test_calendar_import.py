@@ -179,3 +179,16 @@ def test_a_link_with_spaces_or_line_breaks_is_refused(url: str) -> None:
     data = ics(f"SUMMARY:X\r\nDTSTART:20210521T080000Z\r\nDTEND:20210521T090000Z\r\nURL:{url}")
     with pytest.raises(CalendarImportError, match="cannot be used as a join link"):
         import_sessions(data)
+
+
+def test_an_imported_recurrence_keeps_the_exact_duration_across_a_clock_change() -> None:
+    data = ics(
+        "UID:n@example.org\r\nSUMMARY:Nacht\r\n"
+        "DTSTART;TZID=Europe/Amsterdam:20260328T013000\r\n"
+        "DTEND;TZID=Europe/Amsterdam:20260328T033000\r\nRRULE:FREQ=DAILY;COUNT=2"
+    )
+    first, second = import_sessions(data)
+    for session in (first, second):
+        real = session.end.astimezone(UTC) - session.start.astimezone(UTC)
+        assert real == timedelta(hours=2)
+    assert second.end.strftime("%H:%M") == "04:30"

@@ -574,3 +574,23 @@ def test_folding_never_ends_a_line_on_an_escape() -> None:
     assert not any(line.endswith((b"\\", b"^")) for line in lines)
     assert fold("x" * 75) == b"x" * 75 + b"\r\n"
     assert fold("x" * 76) == b"x" * 75 + b"\r\n x\r\n"
+
+
+def test_a_session_in_the_repeated_hour_is_judged_by_instants() -> None:
+    """02:59 (summer time) to 02:14 (winter time, 15 minutes later): a valid session.
+
+    Within one zone Python compares wall-clock readings and ignores ``fold``;
+    the model compares instants, and the file writes the ambiguous times in UTC.
+    """
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    start = datetime(2020, 10, 25, 2, 59, tzinfo=amsterdam)
+    end = datetime(2020, 10, 25, 2, 14, fold=1, tzinfo=amsterdam)
+    session = attrs.evolve(week_event().session("clienten"), start=start, end=end)
+    assert session.end - session.start == timedelta(minutes=-45)  # what naive comparison sees
+    sent = invitation(week_event(), session, client(1), now=NOW)
+    assert sent is not None
+    [vevent] = icalendar_events(sent.ics)
+    assert vevent["DTSTART"].to_ical() == b"20201025T005900Z"  # type: ignore[index]
+    assert utc(vevent["DTEND"].dt) - utc(vevent["DTSTART"].dt) == timedelta(minutes=15)  # type: ignore[index]
+    with pytest.raises(InvalidInputError, match="before it starts"):
+        attrs.evolve(session, end=start)

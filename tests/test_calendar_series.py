@@ -175,3 +175,18 @@ def test_any_series_round_trips(
     [independent] = vobject_events(data)
     assert [utc(m) for m in independent.getrruleset()] == [utc(s) for s in series.starts()]  # type: ignore[attr-defined]
     assert len(series.sessions()) == len(series.starts())
+
+
+def test_durations_are_real_time_across_a_clock_change() -> None:
+    """Two hours from 01:30 on the night the clocks go forward end at 04:30, not 03:30."""
+    series = SessionSeries(
+        "nacht",
+        "Nachtsessie",
+        local_datetime(datetime(2026, 3, 28, 1, 30), TZ),
+        timedelta(hours=2),
+        "FREQ=DAILY;COUNT=2",
+    )
+    first, second = series.sessions()
+    assert utc(first.end) - utc(first.start) == timedelta(hours=2)
+    assert utc(second.end) - utc(second.start) == timedelta(hours=2)
+    assert second.end.astimezone(first.start.tzinfo).strftime("%H:%M") == "04:30"

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from dateutil.rrule import rruleset, rrulestr
 from icalendar import Calendar, Component
 
+from participatie.calendar._render import after
 from participatie.calendar._series import MAX_OCCURRENCES
 from participatie.calendar._text import check_link, clean_line
 from participatie.exceptions import CalendarImportError, ParticipatieError
@@ -88,7 +89,7 @@ def _times(vevent: Component, tz: str) -> tuple[datetime, timedelta]:
     end_prop = vevent.get("DTEND")
     if end_prop is not None:
         end = _instant(_dt(end_prop), "its end", tz)
-        duration = end - start
+        duration = end.astimezone(UTC) - start.astimezone(UTC)  # exact, whatever the clocks do
     elif vevent.get("DURATION") is not None:
         duration = _dt(vevent["DURATION"])
         if not isinstance(duration, timedelta):  # pragma: no cover - icalendar gives timedelta
@@ -287,7 +288,8 @@ def _build(planned: list[_Planned], fields: dict[str, Any], problems: list[str])
             number += 1
         used.add(key)
         try:
-            sessions.append(Session(key, start=start, end=start + duration, **{**found, **fields}))
+            end = after(start, duration)
+            sessions.append(Session(key, start=start, end=end, **{**found, **fields}))
         except ParticipatieError as error:
             problems.append(f"{name}: {error}")
     return sessions

@@ -135,6 +135,16 @@ def summary(event: ParticipatieEvent, session: Session, group_name: str | None =
     return clean_line(text)
 
 
+def after(instant: datetime, duration: timedelta) -> datetime:
+    """``duration`` of real time after ``instant``, on the same clocks.
+
+    ``instant + duration`` would add to the wall-clock reading, so a two-hour
+    session that starts at 01:30 on the night the clocks go forward would last
+    one hour. RFC 5545 durations of hours and minutes are exact.
+    """
+    return (instant.astimezone(UTC) + duration).astimezone(instant.tzinfo)
+
+
 def set_text(
     vevent: Event,
     *,

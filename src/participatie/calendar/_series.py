@@ -162,7 +162,7 @@ class SessionSeries:
                 self.session_key(start.date()),
                 self.title,
                 start,
-                start + self.duration,
+                _render.after(start, self.duration),
                 **fields,
             )
             for start in self.starts()
@@ -236,7 +236,9 @@ def series_calendar(
     first = series.first_start.astimezone(tz)
     link = series.online_link if options.join_links_in_public_feeds else None
     summary = clean_line(f"{event.title}: {series.title}")
-    template = Session("series", series.title, first, first + series.duration, place=series.place)
+    template = Session(
+        "series", series.title, first, _render.after(first, series.duration), place=series.place
+    )
     text = _render.description(
         event,
         template,
@@ -267,7 +269,7 @@ def series_calendar(
     calendar = _render.build_calendar(
         [vevent],
         window=_render.timezone_window(
-            [first, *every, every[-1] + series.duration], series.timezone
+            [first, *every, _render.after(every[-1], series.duration)], series.timezone
         ),
         name=summary,
     )
