@@ -21,7 +21,7 @@ $(CORE_STAMP): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(DEV_STAMP): pyproject.toml $(PLUGIN_PROJECTS) | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]" $(addprefix -e ./,$(PLUGIN_DIRS))
+	$(BIN)/python -m pip install --quiet -e ".[dev]" $(foreach dir,$(PLUGIN_DIRS),-e "./$(dir)[test]")
 	touch $@ $(CORE_STAMP)
 
 demo: $(CORE_STAMP)

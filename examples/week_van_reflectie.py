@@ -23,23 +23,34 @@ This script replays that registration period with fictional people on a
   (:class:`AlreadyRegisteredError`);
 * a registration at 23:45 on the day of the deadline accepted, and one the next
   morning refused (:class:`RegistrationClosedError`);
-* groups formed per session under the session's group-size limit.
+* groups formed per session under the session's group-size limit;
+* a calendar invitation for every participant, with their group and its own
+  join link; the afternoon session moved half an hour, and the update that
+  moves the entry in each participant's calendar (same UID, SEQUENCE 1);
+* the event's published calendar (and one per audience), without personal
+  data or join links.
 
 The clocks in Amsterdam went back an hour on 25 October 2020; the times the
 script prints change from CEST to CET there, and nothing else needs to care.
 
 Run it with ``python examples/week_van_reflectie.py --output demo-output``. It
-writes the SQLite database ``participatie.db`` and the summary
-``week-van-reflectie.md`` into the output directory, starting from a fresh
-database on every run.
+writes the SQLite database ``participatie.db``, the summary
+``week-van-reflectie.md`` and the calendar files under ``calendar/`` into the
+output directory (``calendar/uitnodigingen/<session>/`` for the invitations,
+``calendar/updates/`` for the updates after the move, and the feeds), starting
+afresh on every run.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+
+import attrs
 
 from participatie import (
     CLIENT,
@@ -48,11 +59,14 @@ from participatie import (
     AlreadyRegisteredError,
     AttributeRule,
     Audience,
+    CalendarOptions,
     Consent,
     Event,
     FixedClock,
+    GroupDetails,
     GroupPlan,
     HelpDesk,
+    Invitation,
     NotEligibleError,
     OfferExpiredError,
     Participatie,
@@ -76,6 +90,9 @@ PROFESSIONALS = "professionals-6-nov"
 CONSENT_VERSION = "privacyverklaring-2020-10"
 DATABASE_NAME = "participatie.db"
 SUMMARY_NAME = "week-van-reflectie.md"
+CALENDAR_DIR = "calendar"
+#: Participants' calendars remind them the day before and a quarter of an hour before.
+CALENDAR_OPTIONS = CalendarOptions(reminders=(timedelta(days=1), timedelta(minutes=15)))
 
 #: Registration opens when the invitation is published ...
 REGISTRATION_OPENS = parse_datetime("maandag 19 oktober 2020 09:00", TIMEZONE)
@@ -235,12 +252,19 @@ class Refusal:
 class Story:
     """The app, the clock it runs on, and what happened, told as it happens."""
 
-    def __init__(self, app: Participatie, clock: FixedClock) -> None:
+    def __init__(
+        self, app: Participatie, clock: FixedClock, calendar_dir: Path | None = None
+    ) -> None:
         self.app = app
         self.clock = clock
         self.event = describe_event()
         self.log: list[str] = []
         self.refusals: list[Refusal] = []
+        #: Where calendar files go (``None``: nowhere).
+        self.calendar_dir = calendar_dir
+        #: Each participant's group, by registration id, once groups are formed.
+        self.groups: dict[int, GroupDetails] = {}
+        self.calendar_files: list[Path] = []
 
     def at(self, text: str) -> None:
         """Move the clock to a time written in Dutch, e.g. ``"dinsdag 20 oktober 2020 09:00"``."""
@@ -436,6 +460,93 @@ def form_groups(story: Story) -> None:
         )
 
 
+# --- calendars -----------------------------------------------------------------
+
+
+def slug(text: str) -> str:
+    """A file-name-safe form of a name: ``Sanne de Vries`` -> ``sanne-de-vries``."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def write_invitation(story: Story, message: Invitation, folder: str) -> None:
+    """Write one participant's calendar message as ``<folder>/<id>-<name>.ics``."""
+    if story.calendar_dir is None:
+        return
+    registration = story.app.registration(message.registration_id or 0)
+    target = story.calendar_dir / folder / registration.session_key
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"{registration.id:03d}-{slug(registration.person.name)}.ics"
+    path.write_bytes(message.ics)
+    story.calendar_files.append(path)
+
+
+def send_invitations(story: Story) -> None:
+    """Every participant gets a calendar invitation with their group and its own link."""
+    story.at("maandag 2 november 2020 09:30")
+    for session in story.event.sessions:
+        for group in story.app.form_groups(EVENT_KEY, session.key, seed=2020):
+            details = GroupDetails(
+                f"Groep {group.number}",
+                online_link=f"{session.online_link}/groep-{group.number}",
+            )
+            story.groups.update({member.id: details for member in group.members})
+        messages = story.app.invitations(
+            EVENT_KEY, session.key, groups=story.groups, options=CALENDAR_OPTIONS
+        )
+        for message in messages:
+            write_invitation(story, message, "uitnodigingen")
+        story.tell(
+            f"{len(messages)} calendar invitations for {session.title!r}, each with its group."
+        )
+
+
+def move_the_afternoon(story: Story) -> None:
+    """The afternoon session starts half an hour later: every calendar entry moves along."""
+    story.at("dinsdag 3 november 2020 11:00")
+    afternoon = story.event.session(AFTERNOON)
+    later = attrs.evolve(
+        afternoon,
+        start=afternoon.start + timedelta(minutes=30),
+        end=afternoon.end + timedelta(minutes=30),
+    )
+    story.event = attrs.evolve(
+        story.event,
+        sessions=[later if s.key == AFTERNOON else s for s in story.event.sessions],
+    )
+    story.app.save_event(story.event)
+    updates = [
+        message
+        for message in story.app.invitations(
+            EVENT_KEY, groups=story.groups, options=CALENDAR_OPTIONS
+        )
+        if message.changed
+    ]
+    for message in updates:
+        write_invitation(story, message, "updates")
+    sequences = sorted({message.sequence for message in updates})
+    story.tell(
+        f"{later.title!r} now starts at {when(later.start)}: {len(updates)} participants get "
+        f"an update of the same calendar entry (SEQUENCE {', '.join(map(str, sequences))})."
+    )
+
+
+def publish_feeds(story: Story) -> None:
+    """The event's published calendar, and one per audience, for the website."""
+    if story.calendar_dir is None:
+        return
+    story.calendar_dir.mkdir(parents=True, exist_ok=True)
+    feeds = [("", story.app.calendar_feed(EVENT_KEY))]
+    feeds += [
+        (f"-{audience.key}", story.app.calendar_feed(EVENT_KEY, audience.key))
+        for audience in story.event.audiences
+    ]
+    for suffix, feed in feeds:
+        path = story.calendar_dir / f"{EVENT_KEY}{suffix}.ics"
+        path.write_bytes(feed.ics)
+        story.calendar_files.append(path)
+    story.tell(f"The event's calendar is published with {len(feeds[0][1].entries)} sessions.")
+
+
 def run_the_weeks(story: Story) -> None:
     """The registration period from invitation to groups, in order."""
     publish(story)
@@ -448,6 +559,9 @@ def run_the_weeks(story: Story) -> None:
     offers_in_the_afternoon(story)
     around_the_deadline(story)
     form_groups(story)
+    send_invitations(story)
+    move_the_afternoon(story)
+    publish_feeds(story)
 
 
 # --- the summary ------------------------------------------------------------
@@ -552,10 +666,13 @@ def main(argv: list[str] | None = None) -> int:
     summary_path = output / SUMMARY_NAME
     fresh_database(database)
 
+    calendar_dir = output / CALENDAR_DIR
+    shutil.rmtree(calendar_dir, ignore_errors=True)
+
     clock = FixedClock(REGISTRATION_OPENS)
     # An absolute path after "sqlite:///" gives the four slashes an absolute path needs.
     with Participatie.open(f"sqlite:///{database}", clock=clock) as app:
-        story = Story(app, clock)
+        story = Story(app, clock, calendar_dir)
         print("What happened")
         print("=============")
         run_the_weeks(story)
@@ -570,6 +687,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Summary:  {summary_path}")
     for path in group_lists:
         print(f"Groups:   {path}")
+    print(f"Calendar: {calendar_dir} ({len(story.calendar_files)} files)")
     return 0
 
 

@@ -252,3 +252,50 @@ def test_dialoog_runs_again_into_the_same_directory(
     capsys.readouterr()
     with _open(tmp_path / "dialoogbijeenkomst.db") as app:
         assert len(app.registrations(dialoog.EVENT_KEY)) == 14
+
+
+def test_week_writes_calendar_invitations_updates_and_feeds(
+    week: ModuleType, week_output: tuple[Path, str]
+) -> None:
+    """Every participant's invitation and the feeds are under calendar/, and they parse."""
+    from icalendar import Calendar
+
+    output, printed = week_output
+    calendar_dir = output / "calendar"
+    assert f"Calendar: {calendar_dir.resolve()}" in printed
+    with _open(output / "participatie.db") as app:
+        for session in app.event(week.EVENT_KEY).sessions:
+            files = sorted((calendar_dir / "uitnodigingen" / session.key).glob("*.ics"))
+            participants = app.participants(week.EVENT_KEY, session.key)
+            assert len(files) == len(participants)
+            attendees = set()
+            for path in files:
+                parsed = Calendar.from_ical(path.read_bytes())
+                assert parsed["METHOD"] == "REQUEST"
+                [vevent] = parsed.walk("VEVENT")
+                attendees.add(str(vevent["ATTENDEE"]).removeprefix("mailto:"))
+                assert "Groep" in str(vevent["SUMMARY"])
+            assert attendees == {r.person.email for r in participants}
+        # The afternoon moved: the updates carry the same UIDs with SEQUENCE 1 and the new time.
+        afternoon = app.session(week.EVENT_KEY, week.AFTERNOON)
+        updates = sorted((calendar_dir / "updates" / week.AFTERNOON).glob("*.ics"))
+        assert len(updates) == len(app.participants(week.EVENT_KEY, week.AFTERNOON))
+        for path in updates:
+            [update] = Calendar.from_ical(path.read_bytes()).walk("VEVENT")
+            original = calendar_dir / "uitnodigingen" / week.AFTERNOON / path.name
+            [first] = Calendar.from_ical(original.read_bytes()).walk("VEVENT")
+            assert update["UID"] == first["UID"]
+            assert (first["SEQUENCE"], update["SEQUENCE"]) == (0, 1)
+            assert update["DTSTART"].dt == afternoon.start
+        assert not (calendar_dir / "updates" / week.MORNING).exists()
+    feed = Calendar.from_ical((calendar_dir / f"{week.EVENT_KEY}.ics").read_bytes())
+    assert "METHOD" not in feed
+    assert len(feed.walk("VEVENT")) == 3
+    assert (
+        b"example.org/week-van-reflectie"
+        not in (calendar_dir / f"{week.EVENT_KEY}.ics").read_bytes()
+    )
+    professionals = Calendar.from_ical(
+        (calendar_dir / f"{week.EVENT_KEY}-professional.ics").read_bytes()
+    )
+    assert len(professionals.walk("VEVENT")) == 1

@@ -13,6 +13,14 @@ from participatie._version import __version__
 from participatie.assignment import Preference, draw_lottery
 from participatie.assignment.explain import Explanation
 from participatie.assignment.report import AssignmentReport
+from participatie.calendar import (
+    CalendarOptions,
+    Feed,
+    GroupDetails,
+    Invitation,
+    SessionSeries,
+    import_sessions,
+)
 from participatie.channels import Channel, ChannelFactory, ConsoleChannel, Message
 from participatie.clock import Clock, FixedClock, SystemClock
 from participatie.datetext import parse_date, parse_datetime, parse_deadline
@@ -20,6 +28,7 @@ from participatie.event_file import EventFile, load_event_file
 from participatie.exceptions import (
     AlreadyRegisteredError,
     AmbiguousTimeError,
+    CalendarImportError,
     ChangeDeadlinePassedError,
     ColumnMappingError,
     ConsentRequiredError,
@@ -42,6 +51,7 @@ from participatie.exceptions import (
     RegistrationNotOpenError,
     RegistrationRefusedError,
     SchemaVersionError,
+    SessionCancelledError,
     SessionFullError,
     SessionInUseError,
     StorageError,
@@ -117,6 +127,8 @@ __all__ = [
     "Audience",
     "BalancedStrategy",
     "BulkResult",
+    "CalendarImportError",
+    "CalendarOptions",
     "ChangeDeadlinePassedError",
     "Channel",
     "ChannelFactory",
@@ -133,8 +145,10 @@ __all__ = [
     "Explanation",
     "ExportLimitError",
     "ExtraNotInstalledError",
+    "Feed",
     "FixedClock",
     "Group",
+    "GroupDetails",
     "GroupPlacement",
     "GroupPlan",
     "GroupingStrategy",
@@ -143,6 +157,7 @@ __all__ = [
     "ImportPlan",
     "ImportRefusedError",
     "InvalidInputError",
+    "Invitation",
     "LedgerStore",
     "Message",
     "NaiveDatetimeError",
@@ -165,8 +180,10 @@ __all__ = [
     "RegistrationState",
     "SchemaVersionError",
     "Session",
+    "SessionCancelledError",
     "SessionFullError",
     "SessionInUseError",
+    "SessionSeries",
     "StorageError",
     "Store",
     "StoredAssignment",
@@ -186,6 +203,7 @@ __all__ = [
     "get_plugins",
     "group_sizes",
     "hookimpl",
+    "import_sessions",
     "load_event_file",
     "local_datetime",
     "open_store",

@@ -9,14 +9,25 @@ tells plugins about every committed change.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import attrs
+
 from participatie import rules
 from participatie.assignment.explain import Explanation, explain
 from participatie.assignment.preferences import Preference
+from participatie.calendar import (
+    CalendarOptions,
+    Feed,
+    GroupDetails,
+    Invitation,
+    InvitationWriter,
+    feed_proposals,
+    render_feed,
+)
 from participatie.clock import Clock, SystemClock
 from participatie.exceptions import (
     InvalidInputError,
@@ -569,6 +580,148 @@ class Participatie:
         return BulkResult(
             result.registrations, tuple(sorted(refused, key=_first)), result.transitions
         )
+
+    # --- calendars --------------------------------------------------------
+
+    def invitation(
+        self,
+        registration_id: int,
+        *,
+        group: GroupDetails | None = None,
+        options: CalendarOptions | None = None,
+    ) -> Invitation | None:
+        """The calendar message for one registration now: invitation, update or cancellation.
+
+        A registration that holds a place (registered, attended, no-show) in
+        a session that goes ahead gets ``METHOD:REQUEST``; one that no longer
+        does (cancelled, declined, expired, or the session was cancelled)
+        gets ``METHOD:CANCEL`` if its place was ever announced. The SEQUENCE
+        comes from the stored calendar state and the new state is stored in
+        the same step, so sending the result again is harmless and a later
+        change always gets a higher SEQUENCE. Returns ``None`` when there is
+        nothing to tell (a waiting list place, or a cancellation of a place
+        that was never announced). ``group`` is the person's breakout group,
+        if groups are formed.
+        """
+        registration = self.registration(registration_id)
+        same_place = [
+            other
+            for other in self.registrations_of(registration.person.email)
+            if (other.event_key, other.session_key)
+            == (registration.event_key, registration.session_key)
+        ]
+        groups = {} if group is None else {registration.id: group}
+        messages = self._calendar_messages(registration.event_key, same_place, groups, options)
+        return messages[0] if messages else None
+
+    def invitations(
+        self,
+        event_key: str,
+        session_key: str | None = None,
+        *,
+        groups: Mapping[int, GroupDetails] | None = None,
+        options: CalendarOptions | None = None,
+    ) -> list[Invitation]:
+        """The calendar messages for everyone in an event (or one session), in one step.
+
+        Everyone holding a place gets an invitation or update; everyone whose
+        place was announced but is gone gets a cancellation. ``groups`` maps
+        registration ids to their breakout group. Each message says whether
+        it is :attr:`~participatie.calendar.Invitation.changed`: send those
+        (one message per person, never a shared recipient list).
+        """
+        registrations = self.registrations(event_key, session_key)
+        return self._calendar_messages(event_key, registrations, dict(groups or {}), options)
+
+    def cancel_session(
+        self, event_key: str, session_key: str, *, options: CalendarOptions | None = None
+    ) -> list[Invitation]:
+        """Call a session off and return the cancellations for everyone it was announced to.
+
+        The session is kept (with its registrations, for the record) but
+        marked cancelled: it takes no registrations, leaves the published
+        feeds, and every participant's calendar entry gets ``METHOD:CANCEL``.
+        """
+        event = self.event(event_key)
+        session = event.session(session_key)
+        if not session.cancelled:
+            sessions = [
+                attrs.evolve(s, cancelled=True) if s.key == session_key else s
+                for s in event.sessions
+            ]
+            self.save_event(attrs.evolve(event, sessions=sessions))
+        return self.invitations(event_key, session_key, options=options)
+
+    def calendar_feed(
+        self,
+        event_key: str,
+        audience: str | None = None,
+        *,
+        options: CalendarOptions | None = None,
+    ) -> Feed:
+        """The published calendar of an event, or of one audience's sessions.
+
+        No METHOD and no personal data: fit for a website's "add to your
+        calendar" link and for a CalDAV calendar. Each session's SEQUENCE
+        and LAST-MODIFIED come from the store and are advanced in the same
+        step, so a moved session reaches subscribers as an update.
+        """
+        event = self.event(event_key)
+        proposals = feed_proposals(event, audience=audience, options=options)
+        states = self.store.advance_calendar_states(proposals, self.now())
+        known = {state.uid: state for state in states if state is not None}
+        return render_feed(event, known, audience=audience, options=options)
+
+    def _calendar_messages(
+        self,
+        event_key: str,
+        registrations: Sequence[Registration],
+        groups: Mapping[int, GroupDetails],
+        options: CalendarOptions | None,
+    ) -> list[Invitation]:
+        now = self.now()
+        event = self.event(event_key)
+        writer = InvitationWriter(event, options)
+        # One entry per person per session: if the same person has several
+        # registrations for a session (cancelled, then registered again), the
+        # one that holds a place speaks for the entry, else the latest.
+        chosen: dict[str, tuple[Session, Registration, bool]] = {}
+        for registration in registrations:
+            session = event.session(registration.session_key)
+            uid = writer.uid(session, registration.person)
+            holds = registration.state in _IN_CALENDAR and not session.cancelled
+            current = chosen.get(uid)
+            if current is None or holds or not current[2]:
+                chosen[uid] = (session, registration, holds)
+        planned = list(chosen.items())
+        proposals = [
+            writer.proposal(
+                session, registration.person, group=groups.get(registration.id), cancelled=not holds
+            )
+            for _uid, (session, registration, holds) in planned
+        ]
+        previous = self.store.calendar_states(chosen)
+        states = self.store.advance_calendar_states(proposals, now)
+        messages = []
+        for (uid, (session, registration, _holds)), state in zip(planned, states, strict=True):
+            if state is None:
+                continue
+            messages.append(
+                writer.render(
+                    session,
+                    registration.person,
+                    state,
+                    now,
+                    group=groups.get(registration.id),
+                    changed=state != previous.get(uid),
+                    registration_id=registration.id,
+                )
+            )
+        return messages
+
+
+#: Registration states whose place belongs in the person's calendar.
+_IN_CALENDAR = frozenset({_S.REGISTERED, _S.ATTENDED, _S.NO_SHOW})
 
 
 def _first(item: tuple[int, ParticipatieError]) -> int:

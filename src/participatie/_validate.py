@@ -75,7 +75,7 @@ def slug(_instance: object, attribute: attrs.Attribute[Any], value: object) -> N
     Identifiers end up in calendar UIDs, file names and URLs, so they are kept
     to characters that are safe in all three.
     """
-    if not isinstance(value, str) or not _SLUG.match(value):
+    if not isinstance(value, str) or not _SLUG.fullmatch(value):
         raise InvalidInputError(
             f"{_name_of(attribute)} {value!r} must be 1-64 lower-case letters, digits "
             "and hyphens, not starting or ending with a hyphen"
@@ -92,7 +92,7 @@ def normalise_email(value: str) -> str:
     if not isinstance(value, str):
         raise InvalidInputError(f"e-mail address must be text, not {type(value).__name__}")
     cleaned = unicodedata.normalize("NFC", value.strip()).lower()
-    if not _EMAIL.match(cleaned) or has_control_characters(cleaned) or len(cleaned) > 254:
+    if not _EMAIL.fullmatch(cleaned) or has_control_characters(cleaned) or len(cleaned) > 254:
         raise InvalidInputError(f"not a valid e-mail address: {value!r}")
     return cleaned
 
@@ -107,7 +107,7 @@ def phone(_instance: object, attribute: attrs.Attribute[Any], value: object) -> 
     """An optional phone number: digits with an optional leading +, spaces, hyphens."""
     if value is None:
         return
-    if not isinstance(value, str) or not _PHONE.match(value):
+    if not isinstance(value, str) or not _PHONE.fullmatch(value):
         raise InvalidInputError(f"{_name_of(attribute)} is not a phone number: {value!r}")
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AlreadyRegisteredError",
     "AmbiguousTimeError",
+    "CalendarImportError",
     "ChangeDeadlinePassedError",
     "ColumnMappingError",
     "ConsentRequiredError",
@@ -41,6 +42,7 @@ __all__ = [
     "RegistrationNotOpenError",
     "RegistrationRefusedError",
     "SchemaVersionError",
+    "SessionCancelledError",
     "SessionFullError",
     "SessionInUseError",
     "StorageError",
@@ -258,3 +260,28 @@ class ImportRefusedError(RegistrationRefusedError):
     def __init__(self, message: str, refused: int = 0) -> None:
         super().__init__(message)
         self.refused = refused
+
+
+# --- calendars ---------------------------------------------------------------
+
+
+class SessionCancelledError(RegistrationClosedError):
+    """The organiser cancelled the session; it takes no registrations."""
+
+
+class CalendarImportError(InvalidInputError):
+    """An organiser's calendar file could not be turned into sessions.
+
+    Nothing is imported when this is raised: every problem found is listed in
+    :attr:`problems`, each naming the calendar entry it is about, so the
+    organiser can fix the file in one go.
+
+    Attributes:
+        problems: One plain sentence per problem found.
+    """
+
+    def __init__(self, message: str, problems: Iterable[str] = ()) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        if self.problems:
+            message = message + ":\n" + "\n".join(f"- {problem}" for problem in self.problems)
+        super().__init__(message)

@@ -55,6 +55,10 @@ def _to_tuple(values: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(values)
 
 
+def _utc(instant: datetime) -> datetime:
+    return instant.astimezone(UTC)
+
+
 @attrs.frozen
 class Audience:
     """A group of people a session is meant for (doelgroep).
@@ -118,6 +122,9 @@ class Session:
         offer_period: How long an offer of a freed place stays open
             (only with :attr:`WaitingListPolicy.OFFER`).
         consent_required: Whether a registration needs recorded consent.
+        cancelled: Whether the organiser called the session off. A cancelled
+            session takes no registrations, and calendars are told to drop it
+            (``METHOD:CANCEL``; it leaves the published feeds).
     """
 
     key: str = attrs.field(validator=v.slug)
@@ -151,10 +158,15 @@ class Session:
     )
     offer_period: timedelta = attrs.field(default=timedelta(hours=48), kw_only=True)
     consent_required: bool = attrs.field(default=True, kw_only=True)
+    cancelled: bool = attrs.field(
+        default=False, validator=attrs.validators.instance_of(bool), kw_only=True
+    )
 
     @end.validator
     def _check_end(self, _attribute: attrs.Attribute[datetime], value: datetime) -> None:
-        if value <= self.start:
+        # Compare instants: within one zone Python compares wall-clock readings
+        # and ignores fold, so 02:14 (second time) would come before 02:59 (first).
+        if _utc(value) <= _utc(self.start):
             raise InvalidInputError(
                 f"session {self.key!r} ends ({value.isoformat()}) before it starts "
                 f"({self.start.isoformat()})"
@@ -170,7 +182,7 @@ class Session:
     @registration_closes.validator
     def _check_window(self, _attribute: attrs.Attribute[Any], value: datetime | None) -> None:
         opens = self.registration_opens
-        if value is not None and opens is not None and value <= opens:
+        if value is not None and opens is not None and _utc(value) <= _utc(opens):
             raise InvalidInputError(f"session {self.key!r}: registration closes before it opens")
 
     @offer_period.validator

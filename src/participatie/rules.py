@@ -21,6 +21,7 @@ from participatie.exceptions import (
     NotEligibleError,
     RegistrationClosedError,
     RegistrationNotOpenError,
+    SessionCancelledError,
     SessionFullError,
 )
 from participatie.localtime import to_local
@@ -64,7 +65,10 @@ def check_can_register(
     registration window, eligibility by audience, and consent. Capacity and
     duplicates are not checked here: they depend on what is stored and are
     decided atomically by the storage backend (see :func:`initial_state`).
+    A cancelled session takes no registrations at all.
     """
+    if session.cancelled:
+        raise SessionCancelledError(f"{session.title!r} has been cancelled by the organiser")
     if session.registration_opens is not None and now < session.registration_opens:
         raise RegistrationNotOpenError(
             f"registration for {session.title!r} opens at "

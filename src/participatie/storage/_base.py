@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 import attrs
 
 from participatie import rules
+from participatie.calendar import CalendarProposal, CalendarState, advance
 from participatie.exceptions import (
     IllegalTransitionError,
     InvalidInputError,
@@ -333,6 +334,24 @@ class Store(abc.ABC):
     def mark_groups_notified(self, event_key: str, session_key: str, emails: Iterable[str]) -> int:
         """Record that these people were told their group; returns how many changed."""
 
+    @abc.abstractmethod
+    def calendar_states(self, uids: Iterable[str]) -> dict[str, CalendarState]:
+        """The stored calendar states of these entry UIDs (missing ones are left out)."""
+
+    @abc.abstractmethod
+    def advance_calendar_states(
+        self, proposals: Sequence[CalendarProposal], now: datetime
+    ) -> tuple[CalendarState | None, ...]:
+        """Apply :func:`participatie.calendar.advance` to each proposal, atomically.
+
+        In one transaction: read the stored state of each proposal's UID, run
+        the rule, store what changed, and return the new states in the order
+        of ``proposals`` (``None`` where there is nothing to tell: a
+        cancellation of an entry never announced). Two processes advancing
+        the same UID never hand out one SEQUENCE for different content. The
+        UIDs of ``proposals`` are distinct.
+        """
+
     def __enter__(self) -> Store:
         return self
 
@@ -436,6 +455,14 @@ class Tx(abc.ABC):
     @abc.abstractmethod
     def read_groups(self, event_key: str, session_key: str) -> StoredGroups | None:
         """The stored groups (placements ordered by group, role, e-mail), or ``None``."""
+
+    @abc.abstractmethod
+    def load_calendar_states(self, uids: Sequence[str]) -> dict[str, CalendarState]:
+        """The stored calendar states of ``uids`` (distinct), by UID; missing ones left out."""
+
+    @abc.abstractmethod
+    def save_calendar_states(self, states: Sequence[CalendarState]) -> None:
+        """Insert or replace these calendar states (distinct UIDs), keyed by UID."""
 
     # Batch writes for bulk loads. The defaults loop over the single ones; a
     # backend overrides them when it can write a batch faster.
@@ -717,6 +744,31 @@ class LedgerStore(Store):
                     transitions += self._sweep(tx, session, event.key, now)
                     transitions += self._fill(tx, session, event.key, now)
         return tuple(transitions)
+
+    def calendar_states(self, uids: Iterable[str]) -> dict[str, CalendarState]:
+        wanted = list(dict.fromkeys(uids))
+        with self._transaction() as tx:
+            return tx.load_calendar_states(wanted)
+
+    def advance_calendar_states(
+        self, proposals: Sequence[CalendarProposal], now: datetime
+    ) -> tuple[CalendarState | None, ...]:
+        uids = [proposal.uid for proposal in proposals]
+        if len(set(uids)) != len(uids):
+            raise InvalidInputError("one calendar entry (UID) proposed twice in one batch")
+        with self._transaction() as tx:
+            previous = tx.load_calendar_states(uids)
+            result: list[CalendarState | None] = []
+            changed: list[CalendarState] = []
+            for proposal in proposals:
+                before = previous.get(proposal.uid)
+                state = advance(before, proposal, now)
+                result.append(state)
+                if state is not None and state != before:
+                    changed.append(state)
+            if changed:
+                tx.save_calendar_states(changed)
+            return tuple(result)
 
     def count_places(self, event_key: str, session_key: str) -> PlaceCount:
         with self._transaction() as tx:

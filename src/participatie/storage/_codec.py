@@ -58,6 +58,7 @@ def _session_to_dict(session: Session) -> dict[str, Any]:
         "waiting_list": session.waiting_list.value,
         "offer_period_seconds": session.offer_period.total_seconds(),
         "consent_required": session.consent_required,
+        "cancelled": session.cancelled,
     }
 
 
@@ -109,6 +110,8 @@ def decode_event(text: str) -> Event:
             waiting_list=WaitingListPolicy(s["waiting_list"]),
             offer_period=timedelta(seconds=s["offer_period_seconds"]),
             consent_required=s["consent_required"],
+            # Documents written before sessions could be cancelled lack the key.
+            cancelled=s.get("cancelled", False),
         )
         for s in data["sessions"]
     ]

@@ -8,12 +8,14 @@ the same registration algorithm as SQLite, under a lock, with real rollback
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
 import attrs
 
+from participatie.calendar import CalendarState
 from participatie.exceptions import StorageError, UnknownEventError, UnknownRegistrationError
 from participatie.model import Consent, Event, Person, Registration, RegistrationState, Transition
 from participatie.plugins import hookimpl
@@ -204,6 +206,21 @@ class _MemoryTx(Tx):
             return None  # a removed session takes its groups with it
         return self._store._groups.get((event_key, session_key))
 
+    def load_calendar_states(self, uids: Sequence[str]) -> dict[str, CalendarState]:
+        states = self._store._calendar_states
+        return {uid: states[uid] for uid in uids if uid in states}
+
+    def save_calendar_states(self, states: Sequence[CalendarState]) -> None:
+        stored = self._store._calendar_states
+        for state in states:
+            uid, had, old = state.uid, state.uid in stored, stored.get(state.uid)
+            stored[uid] = state
+            if had:
+                assert old is not None
+                self.undo.append(functools.partial(stored.__setitem__, uid, old))
+            else:
+                self.undo.append(functools.partial(stored.pop, uid))
+
 
 class MemoryStore(LedgerStore):
     """A complete backend that keeps everything in this process's memory."""
@@ -219,6 +236,7 @@ class MemoryStore(LedgerStore):
         self._rows: dict[int, _Row] = {}
         self._by_session: dict[tuple[str, str], list[_Row]] = {}
         self._log: dict[int, list[_LogEntry]] = {}
+        self._calendar_states: dict[str, CalendarState] = {}
         self._next_person_id = 1
         self._next_registration_id = 1
         self._assignments: dict[str, StoredAssignment] = {}

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from participatie.calendar import CalendarState
 from participatie.exceptions import (
     InvalidInputError,
     SchemaVersionError,
@@ -135,6 +136,17 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (event_key, session_key, person_id),
         FOREIGN KEY (event_key, session_key) REFERENCES group_runs(event_key, session_key)
             ON DELETE CASCADE
+    );
+    """,
+    # 3: what each calendar entry (a person's place, a published session) was last told.
+    """
+    CREATE TABLE calendar_states (
+        uid TEXT PRIMARY KEY,
+        sequence INTEGER NOT NULL CHECK (sequence >= 0),
+        significant TEXT NOT NULL,
+        content TEXT NOT NULL,
+        last_modified TEXT NOT NULL,
+        cancelled INTEGER NOT NULL CHECK (cancelled IN (0, 1))
     );
     """,
 )
@@ -559,6 +571,48 @@ class _SQLiteTx(Tx):
             (registration_id,),
         ).fetchone()
         return None if row is None else _registration(row)
+
+    def load_calendar_states(self, uids: Sequence[str]) -> dict[str, CalendarState]:
+        states: dict[str, CalendarState] = {}
+        for start in range(0, len(uids), _CHUNK):
+            chunk = list(uids[start : start + _CHUNK])
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._db.execute(
+                "SELECT uid, sequence, significant, content, last_modified, cancelled "
+                f"FROM calendar_states WHERE uid IN ({marks})",
+                chunk,
+            )
+            for row in rows:
+                states[row[0]] = CalendarState(
+                    uid=row[0],
+                    sequence=row[1],
+                    significant=row[2],
+                    content=row[3],
+                    last_modified=from_utc_text(row[4]),
+                    cancelled=bool(row[5]),
+                )
+        return states
+
+    def save_calendar_states(self, states: Sequence[CalendarState]) -> None:
+        self._db.executemany(
+            "INSERT INTO calendar_states "
+            "(uid, sequence, significant, content, last_modified, cancelled) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (uid) DO UPDATE SET "
+            "sequence = excluded.sequence, significant = excluded.significant, "
+            "content = excluded.content, last_modified = excluded.last_modified, "
+            "cancelled = excluded.cancelled",
+            [
+                (
+                    state.uid,
+                    state.sequence,
+                    state.significant,
+                    state.content,
+                    to_utc_text(state.last_modified),
+                    int(state.cancelled),
+                )
+                for state in states
+            ],
+        )
 
 
 class SQLiteStore(LedgerStore):

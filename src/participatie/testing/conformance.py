@@ -21,6 +21,7 @@ between processes, threads otherwise).
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -29,9 +30,11 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 
+from participatie.calendar import CalendarProposal, CalendarState
 from participatie.exceptions import (
     AlreadyRegisteredError,
     IllegalTransitionError,
+    InvalidInputError,
     OfferExpiredError,
     SessionFullError,
     SessionInUseError,
@@ -504,3 +507,88 @@ class StoreConformance:
         assert result.errors == ()
         assert result.overbooked == 0
         assert result.underfilled == 0
+
+    # --- calendar states ---------------------------------------------------
+
+    def test_calendar_state_lifecycle(self, store: Store) -> None:
+        uid = "entry-1@example.org"
+        assert store.calendar_states([uid]) == {}
+        later = NOW + timedelta(hours=1)
+        [first] = store.advance_calendar_states([CalendarProposal(uid, "s1", "c1")], NOW)
+        assert first == CalendarState(uid, 0, "s1", "c1", NOW, cancelled=False)
+        assert store.calendar_states([uid, "missing@example.org"]) == {uid: first}
+        # The same entry again: nothing changes, not even LAST-MODIFIED.
+        assert store.advance_calendar_states([CalendarProposal(uid, "s1", "c1")], later) == (first,)
+        # A better description: same SEQUENCE, new LAST-MODIFIED.
+        [edited] = store.advance_calendar_states([CalendarProposal(uid, "s1", "c2")], later)
+        assert edited is not None
+        assert (edited.sequence, edited.last_modified, edited.content) == (0, later, "c2")
+        # A new time: SEQUENCE up.
+        [moved] = store.advance_calendar_states([CalendarProposal(uid, "s2", "c3")], later)
+        assert moved is not None
+        assert moved.sequence == 1
+        # A cancellation: SEQUENCE up again, and remembered as one.
+        cancel = CalendarProposal(uid, "s3", "c4", cancelled=True)
+        [cancelled] = store.advance_calendar_states([cancel], later)
+        assert cancelled is not None
+        assert (cancelled.sequence, cancelled.cancelled) == (2, True)
+        assert store.calendar_states([uid]) == {uid: cancelled}
+
+    def test_calendar_state_cancelling_the_unknown_tells_nothing(self, store: Store) -> None:
+        proposal = CalendarProposal("never@example.org", "s", "c", cancelled=True)
+        assert store.advance_calendar_states([proposal], NOW) == (None,)
+        assert store.calendar_states(["never@example.org"]) == {}
+
+    def test_calendar_states_in_a_batch(self, store: Store) -> None:
+        proposals = [CalendarProposal(f"p{n}@example.org", "s", f"c{n}") for n in range(700)]
+        states = store.advance_calendar_states(proposals, NOW)
+        assert [state.uid for state in states if state is not None] == [p.uid for p in proposals]
+        stored = store.calendar_states(p.uid for p in proposals)
+        assert len(stored) == 700
+        assert stored["p699@example.org"].content == "c699"
+
+    def test_calendar_states_are_all_or_nothing(self, store: Store) -> None:
+        good = CalendarProposal("good@example.org", "s", "c")
+        with pytest.raises(InvalidInputError):
+            store.advance_calendar_states([good, good], NOW)
+        assert store.calendar_states(["good@example.org"]) == {}
+
+    def test_calendar_states_survive_reopening(
+        self, store: Store, new_store: Callable[[], Store]
+    ) -> None:
+        [state] = store.advance_calendar_states([CalendarProposal("k@example.org", "s", "c")], NOW)
+        store.close()
+        reopened = new_store()
+        expected = {"k@example.org": state} if store.shared_between_processes else {}
+        assert reopened.calendar_states(["k@example.org"]) == expected
+
+    def test_calendar_sequence_is_never_handed_out_twice(
+        self, store: Store, new_store: Callable[[], Store]
+    ) -> None:
+        """Eight writers change one entry at once: every change gets its own SEQUENCE."""
+        uid = "raced@example.org"
+        store.advance_calendar_states([CalendarProposal(uid, "start", "start")], NOW)
+        workers = 8
+        stores = [new_store() if store.shared_between_processes else store for _ in range(workers)]
+        barrier = threading.Barrier(workers)
+        sequences: list[int] = []
+        errors: list[BaseException] = []
+
+        def work(number: int) -> None:
+            try:
+                barrier.wait(timeout=30)
+                proposal = CalendarProposal(uid, f"change-{number}", f"content-{number}")
+                [state] = stores[number].advance_calendar_states([proposal], NOW)
+                assert state is not None
+                sequences.append(state.sequence)
+            except BaseException as error:  # pragma: no cover - reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert errors == []
+        assert sorted(sequences) == list(range(1, workers + 1))
+        assert store.calendar_states([uid])[uid].sequence == workers
