@@ -15,6 +15,7 @@ from datetime import datetime
 from participatie import rules
 from participatie.clock import Clock, SystemClock
 from participatie.exceptions import OfferExpiredError, ParticipatieError
+from participatie.feedback._steps import FeedbackSteps
 from participatie.grouping import Group
 from participatie.model import (
     Consent,
@@ -41,8 +42,11 @@ def open_store(url: str = DEFAULT_STORE_URL, *, plugins: Plugins | None = None) 
     return (plugins or get_plugins()).open_store(url)
 
 
-class Participatie:
+class Participatie(FeedbackSteps):
     """The organiser's steps, on one store, with one clock.
+
+    The steps for input, attendance, drafts and feedback rounds come from
+    :class:`~participatie.feedback.FeedbackSteps`.
 
     Attributes:
         store: Where events and registrations are kept.

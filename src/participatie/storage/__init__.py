@@ -5,9 +5,25 @@ A backend is a :class:`Store` opened by URL through the
 ``sqlite:///path`` (the embedded default). Third-party backends subclass
 :class:`LedgerStore` (which supplies the registration algorithm, run inside
 the backend's own lock) or implement :class:`Store` outright, and prove
-themselves with :mod:`participatie.testing`.
+themselves with :mod:`participatie.testing`. Input, drafts and feedback rounds
+are part of the same contract (:class:`FeedbackStore`, :class:`FeedbackTx`);
+an in-process backend can keep them in :class:`FeedbackTables`.
 """
 
 from participatie.storage._base import BulkResult, LedgerStore, Outcome, PlaceCount, Store, Tx
+from participatie.storage._feedback import FeedbackLedger, FeedbackStore, FeedbackTx
+from participatie.storage._feedback_tables import FeedbackTables, FeedbackTablesTx
 
-__all__ = ["BulkResult", "LedgerStore", "Outcome", "PlaceCount", "Store", "Tx"]
+__all__ = [
+    "BulkResult",
+    "FeedbackLedger",
+    "FeedbackStore",
+    "FeedbackTables",
+    "FeedbackTablesTx",
+    "FeedbackTx",
+    "LedgerStore",
+    "Outcome",
+    "PlaceCount",
+    "Store",
+    "Tx",
+]

@@ -33,6 +33,7 @@ from participatie.model import Consent, Event, Person, Registration, Registratio
 from participatie.plugins import hookimpl
 from participatie.storage._base import LedgerStore, Tx
 from participatie.storage._codec import decode_event, encode_event, from_utc_text, to_utc_text
+from participatie.storage._feedback_sqlite import FEEDBACK_MIGRATION, SQLiteFeedbackTx
 
 __all__ = ["MIGRATIONS", "SQLiteStore", "path_from_url"]
 
@@ -90,6 +91,8 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX registration_log_by_registration ON registration_log (registration_id, id);
     """,
+    # 2: input and feedback rounds (issue 6).
+    FEEDBACK_MIGRATION,
 )
 
 _REGISTRATION_COLUMNS = """
@@ -193,7 +196,7 @@ def _registration(row: sqlite3.Row) -> Registration:
     )
 
 
-class _SQLiteTx(Tx):
+class _SQLiteTx(SQLiteFeedbackTx, Tx):
     def __init__(self, connection: sqlite3.Connection, events: dict[str, Event]) -> None:
         self._db = connection
         self._events = events
