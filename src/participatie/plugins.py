@@ -259,6 +259,11 @@ class Plugins:
             "participatie_feedback_round_opened", feedback_round=feedback_round, event=event
         )
 
+    def wants_feedback_responses(self) -> bool:
+        """Whether any plugin implements ``participatie_feedback_response_received``
+        (so the caller can skip reading what only the hook would need)."""
+        return bool(self.manager.hook.participatie_feedback_response_received.get_hookimpls())
+
     def feedback_response_received(
         self, response: Response, feedback_round: FeedbackRound, event: Event
     ) -> None:

@@ -41,7 +41,7 @@ from participatie.feedback.responses import (
     SectionResponse,
     comments_of,
 )
-from participatie.feedback.rounds import FeedbackRound, Recipient, ReminderRule
+from participatie.feedback.rounds import FeedbackRound, Recipient, ReminderRule, RoundStatus
 from participatie.feedback.summary import PersonalSummary, personal_summary
 from participatie.model import Event, Registration, RegistrationState
 from participatie.plugins import Plugins
@@ -95,8 +95,10 @@ class FeedbackSteps:
         }
         unknown = [address for address in [*came, *away] if address not in held]
         if unknown:
+            more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
             raise UnknownRegistrationError(
-                f"no confirmed place in session {session_key!r} for: {', '.join(unknown)}"
+                f"no confirmed place in session {session_key!r} for: "
+                f"{', '.join(unknown[:10])}{more}"
             )
         event = self.store.get_event(event_key)
         changed = []
@@ -360,8 +362,18 @@ class FeedbackSteps:
 
     def _announce(self, round_id: int) -> list[tuple[str, FeedbackRound]]:
         made: list[tuple[str, FeedbackRound]] = []
-        for what in (OPENED, CLOSED):
-            marked = self.store.mark_round_announced(round_id, what, self.clock.now())
+        now = self.clock.now()
+        current = self.store.get_round(round_id)
+        status = current.status(now)
+        due = []
+        if current.opened_announced_at is None and status is not RoundStatus.SCHEDULED:
+            due.append(OPENED)
+        if current.closed_announced_at is None and status is RoundStatus.CLOSED:
+            due.append(CLOSED)
+        for what in due:
+            # The store decides, under its lock, who reports: a second
+            # scheduler that read the same round gets None here.
+            marked = self.store.mark_round_announced(round_id, what, now)
             if marked is None:
                 continue
             event = self.store.get_event(marked.event_key)
@@ -394,10 +406,11 @@ class FeedbackSteps:
         )
         self._announce(round_id)
         stored = self.store.submit_response(response, self.clock.now())
-        feedback_round = self.store.get_round(round_id)
-        self.plugins.feedback_response_received(
-            stored, feedback_round, self.store.get_event(feedback_round.event_key)
-        )
+        if self.plugins.wants_feedback_responses():
+            feedback_round = self.store.get_round(round_id)
+            self.plugins.feedback_response_received(
+                stored, feedback_round, self.store.get_event(feedback_round.event_key)
+            )
         return stored
 
     def responses(self, round_id: int) -> list[Response]:
@@ -460,23 +473,49 @@ class FeedbackSteps:
         return self._summary(feedback_round, recipient)
 
     def _summary(self, feedback_round: FeedbackRound, recipient: Recipient) -> PersonalSummary:
+        return self._summaries(feedback_round, [recipient])[0]
+
+    def _summaries(
+        self, feedback_round: FeedbackRound, recipients: Sequence[Recipient]
+    ) -> list[PersonalSummary]:
+        # Everything the summaries share is read once, and each person's own
+        # responses, dispositions and input are picked out by address: one
+        # pass for a thousand recipients, not a thousand passes.
         assert feedback_round.id is not None
         if feedback_round.next_version is None:
             raise RoundStillOpenError(
                 "the round is not concluded yet: there is nothing to tell participants"
             )
         event = self.store.get_event(feedback_round.event_key)
-        return personal_summary(
-            event,
-            self.draft(feedback_round.draft_key),
-            feedback_round,
-            recipient,
-            responses=self.responses(feedback_round.id),
-            dispositions=self.dispositions(feedback_round.id),
-            old=self.draft_version(feedback_round.draft_key, feedback_round.version),
-            new=self.draft_version(feedback_round.draft_key, feedback_round.next_version),
-            contributions=self.store.list_contributions(event.key),
-        )
+        draft = self.draft(feedback_round.draft_key)
+        old = self.draft_version(feedback_round.draft_key, feedback_round.version)
+        new = self.draft_version(feedback_round.draft_key, feedback_round.next_version)
+        changes = compare_versions(old, new)
+        responses: dict[str, list[Response]] = {}
+        for response in self.responses(feedback_round.id):
+            responses.setdefault(response.respondent, []).append(response)
+        dispositions: dict[str, list[Disposition]] = {}
+        for disposition in self.dispositions(feedback_round.id):
+            dispositions.setdefault(disposition.respondent, []).append(disposition)
+        contributions: dict[str, list[Contribution]] = {}
+        for contribution in self.store.list_contributions(event.key):
+            if contribution.participant is not None:
+                contributions.setdefault(contribution.participant, []).append(contribution)
+        return [
+            personal_summary(
+                event,
+                draft,
+                feedback_round,
+                recipient,
+                responses=responses.get(recipient.email, ()),
+                dispositions=dispositions.get(recipient.email, ()),
+                old=old,
+                new=new,
+                contributions=contributions.get(recipient.email, ()),
+                changes=changes,
+            )
+            for recipient in recipients
+        ]
 
     # --- messages ---------------------------------------------------------------
 
@@ -516,8 +555,12 @@ class FeedbackSteps:
                 build_reminder(event, draft, feedback_round, recipient, rule, link=link)
                 for recipient, rule in rules.reminders_due(feedback_round, responded, queued, now)
             ]
-            for recipient in rules.summaries_due(feedback_round, queued, now):
-                due.append(build_summary_message(event, self._summary(feedback_round, recipient)))
+            summarise = rules.summaries_due(feedback_round, queued, now)
+            if summarise:
+                due += [
+                    build_summary_message(event, summary)
+                    for summary in self._summaries(feedback_round, summarise)
+                ]
         return due
 
     def mark_feedback_messages_queued(

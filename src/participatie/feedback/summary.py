@@ -183,10 +183,14 @@ def personal_summary(
     old: DraftVersion,
     new: DraftVersion,
     contributions: Iterable[Contribution] = (),
+    changes: Iterable[SectionChange] | None = None,
 ) -> PersonalSummary:
     """Build one recipient's summary from what is stored about the round.
 
-    Only the recipient's own response, comments and contributions are used.
+    Only the recipient's own response, comments and contributions are used
+    (the others may be passed and are left out). ``changes`` may pass
+    :func:`~participatie.feedback.compare_versions` of ``old`` and ``new``
+    when it was computed already, for many summaries at once.
     """
     if feedback_round.id is None:
         raise InvalidInputError("the round must be stored first")
@@ -204,9 +208,8 @@ def personal_summary(
         )
         for comment in comments_of(own)
     )
-    changes = tuple(
-        change for change in compare_versions(old, new) if change.kind is not ChangeKind.UNCHANGED
-    )
+    compared = compare_versions(old, new) if changes is None else changes
+    changed = tuple(change for change in compared if change.kind is not ChangeKind.UNCHANGED)
     uses = tuple(
         InputUse(
             contribution,
@@ -228,7 +231,7 @@ def personal_summary(
         to_version=new.number,
         responded=bool(own),
         comments=outcomes,
-        changes=changes,
+        changes=changed,
         input_used=uses,
         help_desk=event.help_desk,
         timezone=event.timezone,

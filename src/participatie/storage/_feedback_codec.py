@@ -9,6 +9,7 @@ other backends (a PostgreSQL plugin can put the same text in ``jsonb``).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from datetime import timedelta
@@ -51,8 +52,9 @@ def encode_sections(sections: Iterable[Section]) -> str:
     )
 
 
+@functools.lru_cache(maxsize=256)  # a version is read at every response: decode it once
 def decode_sections(text: str) -> tuple[Section, ...]:
-    """Read :func:`encode_sections` back."""
+    """Read :func:`encode_sections` back (the result is immutable and cached)."""
     return tuple(
         Section(item["key"], item["text"], heading=item["heading"], sources=item["sources"])
         for item in json.loads(text)
@@ -92,8 +94,9 @@ def encode_recipients(recipients: Iterable[Recipient]) -> str:
     return _dump([[r.email, r.name, r.language] for r in recipients])
 
 
+@functools.lru_cache(maxsize=64)  # a round is read at every response: decode it once
 def decode_recipients(text: str) -> tuple[Recipient, ...]:
-    """Read :func:`encode_recipients` back."""
+    """Read :func:`encode_recipients` back (the result is immutable and cached)."""
     return tuple(Recipient(email, name, language) for email, name, language in json.loads(text))
 
 

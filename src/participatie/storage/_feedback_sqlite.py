@@ -9,8 +9,10 @@ answers and a round's recipients and reminders are JSON documents
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from datetime import datetime
+from typing import Any
 
 from participatie.feedback.drafts import Draft, DraftVersion
 from participatie.feedback.input import Contribution, EnteredBy
@@ -155,6 +157,24 @@ def _version(row: sqlite3.Row) -> DraftVersion:
 
 
 def _round(row: sqlite3.Row) -> FeedbackRound:
+    return _round_from_values(tuple(row))
+
+
+_ROUND_COLUMNS = (
+    "id, event_key, draft_key, version, title, timezone, opens_at, closes_at, recipients, "
+    "reminders, anonymous, created_at, closed_at, concluded_at, next_version, "
+    "opened_announced_at, closed_announced_at"
+)
+
+
+_ROUND_NAMES = tuple(name.strip() for name in _ROUND_COLUMNS.split(","))
+
+
+@functools.lru_cache(maxsize=256)
+def _round_from_values(values: tuple[object, ...]) -> FeedbackRound:
+    # A round is read at every response; the same row gives the same
+    # (immutable) value, so it is built and validated once.
+    row: dict[str, Any] = dict(zip(_ROUND_NAMES, values, strict=True))
     return FeedbackRound(
         row["event_key"],
         row["draft_key"],
@@ -309,7 +329,9 @@ class SQLiteFeedbackTx(FeedbackTx):
         return cursor.lastrowid
 
     def load_round(self, round_id: int) -> FeedbackRound | None:
-        row = self._db.execute("SELECT * FROM feedback_rounds WHERE id = ?", (round_id,)).fetchone()
+        row = self._db.execute(
+            f"SELECT {_ROUND_COLUMNS} FROM feedback_rounds WHERE id = ?", (round_id,)
+        ).fetchone()
         return None if row is None else _round(row)
 
     def update_round(self, feedback_round: FeedbackRound) -> None:
@@ -323,10 +345,11 @@ class SQLiteFeedbackTx(FeedbackTx):
 
     def select_rounds(self, event_key: str | None) -> list[FeedbackRound]:
         if event_key is None:
-            rows = self._db.execute("SELECT * FROM feedback_rounds ORDER BY id")
+            rows = self._db.execute(f"SELECT {_ROUND_COLUMNS} FROM feedback_rounds ORDER BY id")
         else:
             rows = self._db.execute(
-                "SELECT * FROM feedback_rounds WHERE event_key = ? ORDER BY id", (event_key,)
+                f"SELECT {_ROUND_COLUMNS} FROM feedback_rounds WHERE event_key = ? ORDER BY id",
+                (event_key,),
             )
         return [_round(row) for row in rows]
 
