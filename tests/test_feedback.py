@@ -23,6 +23,7 @@ from participatie import (
     RegistrationState,
     ReminderAnchor,
     ReminderRule,
+    Response,
     RoundClosedError,
     RoundInvitation,
     RoundNotOpenError,
@@ -482,3 +483,23 @@ def test_a_late_scheduler_sends_one_reminder_not_a_burst(
     app.mark_feedback_messages_queued([reminder])
     assert app.feedback_messages_due() == []
     assert created.id is not None
+
+
+def test_nothing_is_accepted_after_an_early_close(app: Participatie, clock: FixedClock) -> None:
+    """A response that arrived just before the organiser closed the round, but
+    reaches the store after the close, is refused: closing is a state."""
+    rid = _round(app)
+    arrived = OPENS + timedelta(hours=1)
+    clock.set(arrival_and_close := arrived + timedelta(seconds=1))
+    app.close_round(rid)
+    assert app.feedback_round(rid).closed_at == arrival_and_close
+    with pytest.raises(RoundClosedError):
+        app.store.submit_response(
+            app_response(rid, BRAM),
+            arrived,  # judged at the moment it arrived
+        )
+    assert app.responses(rid) == []
+
+
+def app_response(round_id: int, email: str) -> Response:
+    return Response(round_id, email, [], "Net op tijd?")

@@ -126,8 +126,16 @@ def check_can_respond(
     open (not yet: :class:`RoundNotOpenError`; no more:
     :class:`RoundClosedError`), they must be a recipient, and every section
     they answer must be in the version under discussion.
+
+    A deadline is an instant: a response that arrived (``now``) before it is
+    accepted, even if it is stored a moment later. Closing early is a state:
+    once the organiser closed the round, nothing is accepted any more, also
+    not a response that arrived just before the close but reaches the store
+    after it.
     """
     status = feedback_round.status(now)
+    if feedback_round.closed_at is not None and status is RoundStatus.OPEN:
+        status = RoundStatus.CLOSED
     if status is RoundStatus.SCHEDULED:
         raise RoundNotOpenError(
             f"the feedback round opens at {_local(feedback_round.opens_at, timezone)}"

@@ -296,6 +296,11 @@ class FeedbackStoreConformance:
         assert store.get_round(rid).status(moment) is RoundStatus.CLOSED
         with pytest.raises(RoundClosedError):
             store.submit_response(Response(rid, ANNA, [], "Te laat."), moment)
+        # Arrived before the close, stored after it: closing early is a state.
+        with pytest.raises(RoundClosedError):
+            store.submit_response(
+                Response(rid, ANNA, [], "Net op tijd?"), moment - timedelta(hours=1)
+            )
         assert store.close_round(rid, moment + timedelta(hours=1)) == closed
         assert store.list_responses(rid) == []
 
