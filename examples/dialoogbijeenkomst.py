@@ -262,11 +262,11 @@ def hold_meeting(app: Participatie) -> dict[str, list[str]]:
     """Form the breakout groups and record who attended; return group key -> e-mails.
 
     Groups are formed with the built-in strategy under the session's group
-    size and kept as plain keys (``groep-1`` ...), which is all the input and
+    size and kept as plain keys (``Groep 1`` ...), which is all the input and
     the reports need.
     """
     groups = {
-        f"groep-{group.number}": [member.person.email for member in group.members]
+        f"Groep {group.number}": [member.person.email for member in group.members]
         for group in app.form_groups(EVENT_KEY, SESSION_KEY, seed=GROUP_SEED)
     }
     came = [
@@ -283,7 +283,7 @@ def hold_meeting(app: Participatie) -> dict[str, list[str]]:
 #: What the note-takers wrote down per group: (question, audience, text, themes).
 #: ``None`` as the question: input outside the three questions.
 GROUP_NOTES: dict[str, tuple[tuple[int | None, str, str, tuple[str, ...]], ...]] = {
-    "groep-1": (
+    "Groep 1": (
         (1, CLIENT, "Jongeren willen zelf gehoord worden, niet alleen via hun ouders of de voogd.",
          ("inspraak",)),
         (1, EXPERT_BY_EXPERIENCE, "Eén vaste jeugdbeschermer die je kent en die blijft.",
@@ -293,7 +293,7 @@ GROUP_NOTES: dict[str, tuple[tuple[int | None, str, str, tuple[str, ...]], ...]]
         (3, PROFESSIONAL, "Het scenario zegt veel over de structuur en weinig over wat een "
          "gezin ervan merkt.", ("uitvoering",)),
     ),
-    "groep-2": (
+    "Groep 2": (
         (1, CLIENT, "Ouders willen als partner gezien worden, ook als er een maatregel is.",
          ("gezin",)),
         (2, EXPERT_BY_EXPERIENCE, "Ervaringsdeskundigen moeten meepraten over het inrichten "
@@ -303,7 +303,7 @@ GROUP_NOTES: dict[str, tuple[tuple[int | None, str, str, tuple[str, ...]], ...]]
         (3, CLIENT, "Goed dat rechtsbescherming een eigen plek krijgt, maar hoe krijg je die "
          "als ouder?", ("rechtsbescherming",)),
     ),
-    "groep-3": (
+    "Groep 3": (
         (1, CLIENT, "Hulp moet dichtbij zijn, in je eigen buurt.", ("gezin",)),
         (2, CLIENT, "Een onafhankelijke vertrouwenspersoon voor elk kind met een maatregel.",
          ("rechtsbescherming",)),

@@ -275,9 +275,9 @@ def test_dialoog_records_attendance_and_input(dialoog: ModuleType, dialoog_outpu
         assert len(contributions) == 14
         assert {c.question for c in contributions} == {1, 2, 3, None}
         assert {c.group for c in contributions if c.participant is None} == {
-            "groep-1",
-            "groep-2",
-            "groep-3",
+            "Groep 1",
+            "Groep 2",
+            "Groep 3",
         }
         sent_in = [c for c in contributions if c.participant is not None]
         assert [c.participant for c in sent_in] == [

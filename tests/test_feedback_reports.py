@@ -251,7 +251,7 @@ _ALLOWED_TAGS = {
 _ALLOWED_ATTRIBUTES = {
     "lang", "charset", "http-equiv", "content", "name", "class", "xmlns", "width", "height",
     "viewbox", "role", "aria-label", "x", "y", "x1", "x2", "y1", "y2", "fill", "text-anchor",
-    "style", "stroke", "stroke-width", "points", "cx", "cy", "r",
+    "style", "stroke", "stroke-width", "stroke-dasharray", "points", "cx", "cy", "r",
 }  # fmt: skip
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from participatie.feedback import texts
 from participatie.feedback.diff import ChangeKind, escape_markdown
-from participatie.feedback.reports import Count, FeedbackReport, RoundSummary
+from participatie.feedback.reports import Count, FeedbackReport, InputLine, RoundSummary
 from participatie.feedback.rules import RatePoint, SectionAgreement
 from participatie.localtime import to_local
 
@@ -79,6 +79,8 @@ _LABELS = {
         "partly": "Partly",
         "disagree": "Disagree",
         "no_opinion": "No opinion",
+        "opinions": "opinions",
+        "reminder": "reminder",
         "comments": "Comments and what was done with them",
         "who": "Who",
         "opinion": "Opinion",
@@ -107,7 +109,7 @@ _LABELS = {
         "places": "Bevestigde plaatsen",
         "attended": "Aanwezig",
         "no_show": "Afwezig",
-        "not_recorded": "Niet geregistreerd",
+        "not_recorded": "Niet vastgelegd",
         "attended_by_audience": "Aanwezigen per doelgroep",
         "groups": "Groepen",
         "group": "Groep",
@@ -140,6 +142,8 @@ _LABELS = {
         "partly": "Deels",
         "disagree": "Oneens",
         "no_opinion": "Geen oordeel",
+        "opinions": "oordelen",
+        "reminder": "herinnering",
         "comments": "Opmerkingen en wat ermee gedaan is",
         "who": "Wie",
         "opinion": "Oordeel",
@@ -190,6 +194,24 @@ def _opinion(report: FeedbackReport, value: str | None) -> str:
 
 def _outcome(report: FeedbackReport, value: str | None) -> str:
     return texts.OUTCOME_LABELS[report.options.language][value]
+
+
+def _tags(report: FeedbackReport, line: InputLine) -> list[str]:
+    """Where a contribution came from, in a few words: perspective, session
+    (when there are several), group, themes and (where allowed) its source."""
+    tags = [line.perspective]
+    if len(report.attendance) > 1:
+        tags.append(line.session)
+    if line.group:
+        # A bare number ("2") reads as "group 2"; a name ("Groep Noord") as itself.
+        tags.append(
+            f"{_l(report, 'group').lower()} {line.group}" if line.group.isdigit() else line.group
+        )
+    if line.themes:
+        tags.append(", ".join(line.themes))
+    if line.source:
+        tags.append(line.source)
+    return tags
 
 
 def _counts_text(counts: Iterable[Count]) -> str:
@@ -307,14 +329,7 @@ def to_markdown(report: FeedbackReport) -> str:
                 lines += [f"- {_l(report, name)}: {_md(_counts_text(counts))}"]
         lines += ["", f"**{_l(report, 'what_was_said')}**", ""]
         for line in question.lines:
-            tags = [line.perspective, line.session]
-            if line.group:
-                tags.append(f"{_l(report, 'group').lower()} {line.group}")
-            if line.themes:
-                tags.append(", ".join(line.themes))
-            if line.source:
-                tags.append(line.source)
-            lines.append(f"- {_md(line.text)} _({_md('; '.join(tags))})_")
+            lines.append(f"- {_md(line.text)} _({_md('; '.join(_tags(report, line)))})_")
         lines.append("")
     for summary in report.rounds:
         lines += _round_markdown(report, summary)
@@ -435,9 +450,9 @@ def _html_table(
 def agreement_svg(report: FeedbackReport, agreement: Sequence[SectionAgreement]) -> str:
     """An inline SVG: one stacked horizontal bar per section (agree, partly,
     disagree, no opinion), with the counts as text and as tooltips."""
-    label_width, bar_width, row, top = 220, 380, 30, 30
+    label_width, bar_width, row, top = 220, 380, 30, 44
     height = top + row * len(agreement) + 10
-    width = label_width + bar_width + 60
+    width = label_width + bar_width + 80
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" '
@@ -449,7 +464,10 @@ def agreement_svg(report: FeedbackReport, agreement: Sequence[SectionAgreement])
             f'<rect x="{x}" y="6" width="12" height="12" fill="{_COLOURS[key]}"/>'
             f'<text x="{x + 16}" y="16">{_h(_l(report, key))}</text>'
         )
-        x += 95
+        x += 110
+    parts.append(
+        f'<text x="{label_width + bar_width + 8}" y="{top - 6}">{_h(_l(report, "opinions"))}</text>'
+    )
     for index, item in enumerate(agreement):
         y = top + index * row
         label = item.label if len(item.label) <= 32 else item.label[:31] + "\u2026"
@@ -482,9 +500,12 @@ def agreement_svg(report: FeedbackReport, agreement: Sequence[SectionAgreement])
     return "".join(parts)
 
 
-def rate_svg(report: FeedbackReport, points: Sequence[RatePoint]) -> str:
-    """An inline SVG: the cumulative response rate as a step line over the round."""
-    width, height, left, bottom, top, right = 640, 200, 48, 30, 10, 20
+def rate_svg(
+    report: FeedbackReport, points: Sequence[RatePoint], reminders: Sequence[datetime] = ()
+) -> str:
+    """An inline SVG: the cumulative response rate as a step line over the round,
+    with the moments reminders were due as dashed lines."""
+    width, height, left, bottom, top, right = 640, 200, 48, 30, 20, 20
     plot_w, plot_h = width - left - right, height - top - bottom
     start, end = points[0].at, points[-1].at
     span = (end - start).total_seconds() or 1.0
@@ -514,8 +535,21 @@ def rate_svg(report: FeedbackReport, points: Sequence[RatePoint]) -> str:
         f'<text x="{left}" y="{height - 8}">{_h(_when(report, start))}</text>',
         f'<text x="{left + plot_w}" y="{height - 8}" text-anchor="end">'
         f"{_h(_when(report, end))}</text>",
-        f'<polyline fill="none" stroke="#1565c0" stroke-width="2" points="{" ".join(path)}"/>',
     ]
+    for instant in reminders:
+        if not start <= instant <= end:
+            continue
+        x = left + plot_w * (instant - start).total_seconds() / span
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#777" '
+            f'stroke-dasharray="4 3"><title>{_h(_l(report, "reminder"))} '
+            f"{_h(_when(report, instant))}</title></line>"
+            f'<text x="{x:.1f}" y="{top - 6}" text-anchor="middle">'
+            f"{_h(_l(report, 'reminder'))}</text>"
+        )
+    parts.append(
+        f'<polyline fill="none" stroke="#1565c0" stroke-width="2" points="{" ".join(path)}"/>'
+    )
     for point in points:
         x, y = xy(point)
         parts.append(
@@ -628,16 +662,8 @@ def to_html(report: FeedbackReport) -> str:
         out.append(f"<ul>{''.join(facts)}</ul>")
         items = []
         for line in question.lines:
-            tags = [line.perspective, line.session]
-            if line.group:
-                tags.append(f"{_l(report, 'group').lower()} {line.group}")
-            if line.themes:
-                tags.append(", ".join(line.themes))
-            if line.source:
-                tags.append(line.source)
-            items.append(
-                f'<li>{_h(line.text)} <span class="tags">({_h("; ".join(tags))})</span></li>'
-            )
+            tags = "; ".join(_tags(report, line))
+            items.append(f'<li>{_h(line.text)} <span class="tags">({_h(tags)})</span></li>')
         out += [
             f"<h4>{_h(_l(report, 'what_was_said'))}</h4>",
             f'<ul class="said">{"".join(items)}</ul>',
@@ -677,7 +703,7 @@ def _round_html(report: FeedbackReport, summary: RoundSummary) -> list[str]:
             numeric=(1, 2, 3, 4),
         ),
         f"<h3>{_h(_l(report, 'rate_over_time'))}</h3>",
-        f"<figure>{rate_svg(report, summary.rate)}</figure>",
+        f"<figure>{rate_svg(report, summary.rate, summary.reminders)}</figure>",
         f"<h3>{_h(_l(report, 'comments'))}</h3>",
     ]
     if not summary.comments:

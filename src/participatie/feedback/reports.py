@@ -201,6 +201,7 @@ class RoundSummary:
         recipients: How many were asked.
         responded: How many responded.
         anonymous: Whether answers are anonymous to colleagues.
+        reminders: When the reminders were due (UTC).
         rate: The response rate over time.
         agreement: Opinions per section of the version discussed.
         comments: Every comment with its disposition.
@@ -217,6 +218,7 @@ class RoundSummary:
     recipients: int
     responded: int
     anonymous: bool
+    reminders: tuple[datetime, ...]
     rate: tuple[RatePoint, ...]
     agreement: tuple[SectionAgreement, ...]
     comments: tuple[CommentLine, ...]
@@ -443,6 +445,7 @@ def _round_summary(
         recipients=len(asked),
         responded=sum(1 for response in responses if response.respondent in asked),
         anonymous=feedback_round.anonymous_to_colleagues,
+        reminders=feedback_round.reminder_times(),
         rate=tuple(response_rate_over_time(feedback_round, responses)),
         agreement=tuple(agreement_per_section(version, responses)),
         comments=tuple(lines),
