@@ -26,6 +26,7 @@ $(DEV_STAMP): pyproject.toml $(PLUGIN_PROJECTS) | $(BIN)/python
 
 demo: $(CORE_STAMP)
 	$(BIN)/python examples/week_van_reflectie.py --output demo-output
+	$(BIN)/python examples/dialoogbijeenkomst.py --output demo-output
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check $(LINTED)

@@ -299,3 +299,102 @@ def test_week_writes_calendar_invitations_updates_and_feeds(
         (calendar_dir / f"{week.EVENT_KEY}-professional.ics").read_bytes()
     )
     assert len(professionals.walk("VEVENT")) == 1
+
+
+# --- dialoogbijeenkomst: input and feedback rounds ----------------------------
+
+
+@pytest.fixture(scope="module")
+def dialoog_output(dialoog: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("dialoog")
+    assert dialoog.main(["--output", str(output)]) == 0
+    return output
+
+
+def test_dialoog_records_attendance_and_input(dialoog: ModuleType, dialoog_output: Path) -> None:
+    with _open(dialoog_output / "dialoogbijeenkomst.db") as app:
+        attended = _emails(app.attendees(dialoog.EVENT_KEY))
+        assert len(attended) == 10
+        assert not set(dialoog.NO_SHOWS) & set(attended)
+        no_show = app.registrations(dialoog.EVENT_KEY, states=[_S.NO_SHOW])
+        assert sorted(_emails(no_show)) == sorted(dialoog.NO_SHOWS)
+        contributions = app.contributions(dialoog.EVENT_KEY)
+        assert len(contributions) == 14
+        assert {c.question for c in contributions} == {1, 2, 3, None}
+        assert {c.group for c in contributions if c.participant is None} == {
+            "Groep 1",
+            "Groep 2",
+            "Groep 3",
+        }
+        sent_in = [c for c in contributions if c.participant is not None]
+        assert [c.participant for c in sent_in] == [
+            "selin.aydemir@example.org",
+            "ricardo.martina@example.org",
+        ]
+
+
+def test_dialoog_runs_two_rounds_to_a_final_version(
+    dialoog: ModuleType, dialoog_output: Path
+) -> None:
+    with _open(dialoog_output / "dialoogbijeenkomst.db") as app:
+        versions = app.draft_versions(dialoog.DRAFT_KEY)
+        assert [v.number for v in versions] == [1, 2, 3]
+        first, second = app.feedback_rounds(dialoog.EVENT_KEY)
+        assert first.id is not None
+        assert second.id is not None
+        assert (first.version, first.next_version) == (1, 2)
+        assert (second.version, second.next_version) == (2, 3)
+        assert len(first.recipients) == 10
+        responses = {r.respondent: r for r in app.responses(first.id)}
+        assert len(responses) == 7
+        assert "mehmet.kaya@example.org" not in responses  # too late, refused
+        assert responses["gj.hoekstra@example.org"].revision == 2
+        decided = {d.key for d in app.dispositions(first.id)}
+        assert {c.key for c in app.comments(first.id)} == decided
+        assert len(decided) == 7
+        assert len(app.responses(second.id)) == 3
+        # Every message of both rounds was queued exactly once.
+        queued = {**app.store.queued_messages(first.id), **app.store.queued_messages(second.id)}
+        assert len(queued) == 52
+        assert app.feedback_messages_due() == []
+
+
+def test_dialoog_writes_the_messages_an_outbox_would_send(dialoog_output: Path) -> None:
+    files = sorted((dialoog_output / "feedback-messages").glob("*.txt"))
+    kinds = [path.name.split("-", 1)[1].rsplit("-", 1)[0] for path in files]
+    assert kinds.count("feedback-invitation") == 20
+    assert kinds.count("feedback-reminder") == 12
+    assert kinds.count("feedback-summary") == 20
+    selin = next(p for p in files if "summary" in p.name and "selin" in p.name)
+    text = selin.read_text(encoding="utf-8")
+    assert "Ons besluit: Gedeeltelijk overgenomen" in text
+    assert "Laat jongeren zelf een vertrouwenspersoon kiezen" in text  # her own input
+    assert "{+" in text
+
+
+def test_dialoog_reports_public_and_internal(dialoog_output: Path) -> None:
+    reports = dialoog_output / "reports"
+    public = (reports / "dialoogbijeenkomst.md").read_text(encoding="utf-8")
+    page = (reports / "dialoogbijeenkomst.html").read_text(encoding="utf-8")
+    for text in (public, page):
+        assert "Inbreng per centrale vraag" in text
+        assert "Draagt het toekomstscenario daar aan bij?" in text
+        assert "@example.org" not in text
+        assert "Selin" not in text
+    assert page.count("<svg") == 4  # two charts per round
+    assert (reports / "dialoogbijeenkomst-comments.csv").is_file()
+    internal = (reports / "intern" / "dialoogbijeenkomst-intern.md").read_text(encoding="utf-8")
+    assert "Deelnemer 1" in internal  # anonymous to colleagues
+    assert "Selin Aydemir" in internal  # the source of input, for colleagues
+
+
+def test_dialoog_runs_as_make_demo_runs_it(tmp_path: Path) -> None:
+    command = [sys.executable, str(EXAMPLES / "dialoogbijeenkomst.py"), "--output", "demo-output"]
+    for _ in range(2):
+        done = subprocess.run(
+            command, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        assert "REFUSED (RoundClosedError)" in done.stdout
+    assert len(list((tmp_path / "demo-output" / "feedback-messages").glob("*.txt"))) == 52
+    assert (tmp_path / "demo-output" / "reports" / "dialoogbijeenkomst.html").is_file()

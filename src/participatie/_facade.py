@@ -35,6 +35,7 @@ from participatie.exceptions import (
     ParticipatieError,
     RegistrationClosedError,
 )
+from participatie.feedback._steps import FeedbackSteps
 from participatie.grouping import Group, GroupPlan, run_strategy
 from participatie.localtime import require_aware
 from participatie.model import (
@@ -72,8 +73,11 @@ def open_store(url: str = DEFAULT_STORE_URL, *, plugins: Plugins | None = None) 
     return (plugins or get_plugins()).open_store(url)
 
 
-class Participatie:
+class Participatie(FeedbackSteps):
     """The organiser's steps, on one store, with one clock.
+
+    The steps for input, attendance, drafts and feedback rounds come from
+    :class:`~participatie.feedback.FeedbackSteps`.
 
     Attributes:
         store: Where events and registrations are kept.

@@ -25,14 +25,17 @@ __all__ = [
     "ConsentRequiredError",
     "ConstraintConflictError",
     "DateTextError",
+    "DispositionsMissingError",
     "EventFileError",
     "ExportLimitError",
     "ExtraNotInstalledError",
+    "FeedbackRefusedError",
     "IllegalTransitionError",
     "ImportRefusedError",
     "InvalidInputError",
     "NaiveDatetimeError",
     "NonExistentTimeError",
+    "NotARecipientError",
     "NotEligibleError",
     "NotFoundError",
     "OfferExpiredError",
@@ -41,14 +44,23 @@ __all__ = [
     "RegistrationClosedError",
     "RegistrationNotOpenError",
     "RegistrationRefusedError",
+    "RoundClosedError",
+    "RoundConcludedError",
+    "RoundNotOpenError",
+    "RoundOverlapError",
+    "RoundStillOpenError",
     "SchemaVersionError",
     "SessionCancelledError",
     "SessionFullError",
     "SessionInUseError",
     "StorageError",
+    "UnknownCommentError",
+    "UnknownContributionError",
+    "UnknownDraftError",
     "UnknownEventError",
     "UnknownPluginError",
     "UnknownRegistrationError",
+    "UnknownRoundError",
     "UnknownSessionError",
     "UnreadableTableError",
     "UnsupportedStoreURLError",
@@ -285,3 +297,71 @@ class CalendarImportError(InvalidInputError):
         if self.problems:
             message = message + ":\n" + "\n".join(f"- {problem}" for problem in self.problems)
         super().__init__(message)
+
+
+# --- input and feedback rounds ----------------------------------------------
+
+
+class FeedbackRefusedError(ParticipatieError, ValueError):
+    """A step of a feedback round is refused by a rule (a response after the
+    round closed, a disposition before it closed, ...)."""
+
+
+class RoundNotOpenError(FeedbackRefusedError):
+    """The feedback round has not opened yet."""
+
+
+class RoundClosedError(FeedbackRefusedError):
+    """The feedback round has closed: responses can no longer be given or changed.
+
+    Raised for every response that arrives at or after the closing time (or
+    after the organiser closed the round early); nothing is stored then.
+    """
+
+
+class RoundStillOpenError(FeedbackRefusedError):
+    """The step needs a closed round (dispositions, concluding), but the round
+    is still open: a participant could still change what is being judged."""
+
+
+class RoundConcludedError(FeedbackRefusedError):
+    """The round is concluded: participants were (or are being) told what was
+    done with their comments, so the dispositions can no longer change."""
+
+
+class RoundOverlapError(FeedbackRefusedError):
+    """Another feedback round on the same draft is open, or would be open, at
+    the same time; one draft is discussed in one round at a time."""
+
+
+class NotARecipientError(FeedbackRefusedError):
+    """Someone who is not among the round's recipients tried to respond."""
+
+
+class DispositionsMissingError(FeedbackRefusedError):
+    """A round cannot be concluded while comments have no disposition.
+
+    Attributes:
+        missing: ``(respondent, section)`` of each comment without a
+            disposition (``section`` is ``None`` for a general comment).
+    """
+
+    def __init__(self, message: str, missing: Iterable[tuple[str, str | None]] = ()) -> None:
+        super().__init__(message)
+        self.missing: tuple[tuple[str, str | None], ...] = tuple(missing)
+
+
+class UnknownDraftError(NotFoundError):
+    """No draft document (or no such version of it) is stored."""
+
+
+class UnknownRoundError(NotFoundError):
+    """No feedback round with that identifier is stored."""
+
+
+class UnknownContributionError(NotFoundError):
+    """A draft section names input (a contribution) that the event does not have."""
+
+
+class UnknownCommentError(NotFoundError):
+    """A disposition names a comment that nobody made in the round."""

@@ -17,6 +17,8 @@ import pluggy
 
 if TYPE_CHECKING:
     from participatie.channels import ChannelFactory
+    from participatie.feedback.responses import Response
+    from participatie.feedback.rounds import FeedbackRound
     from participatie.grouping import GroupingStrategy
     from participatie.model import Event, Transition
     from participatie.storage import Store
@@ -24,6 +26,9 @@ if TYPE_CHECKING:
 __all__ = [
     "hookspec",
     "participatie_event_saved",
+    "participatie_feedback_response_received",
+    "participatie_feedback_round_closed",
+    "participatie_feedback_round_opened",
     "participatie_open_store",
     "participatie_register_channels",
     "participatie_register_grouping_strategies",
@@ -107,4 +112,56 @@ def participatie_event_saved(event: Event) -> None:
 
     :param event: The event as stored.
     :return: Nothing. An exception is logged and does not undo the save.
+    """
+
+
+@hookspec
+def participatie_feedback_round_opened(feedback_round: FeedbackRound, event: Event) -> None:
+    """React to a feedback round opening.
+
+    Called once per round, after the store recorded that the opening was
+    reported: when a round is created that opens at once, or else by the
+    first of :meth:`~participatie.Participatie.advance_rounds`,
+    :meth:`~participatie.Participatie.respond`,
+    :meth:`~participatie.Participatie.close_round` or
+    :meth:`~participatie.Participatie.conclude_round` that runs after its
+    opening time. Several schedulers never report one opening twice.
+
+    :param feedback_round: The round as stored (``opened_announced_at`` set).
+    :param event: The event whose participants are asked.
+    :return: Nothing. An exception is logged and does not undo anything.
+    """
+
+
+@hookspec
+def participatie_feedback_response_received(
+    response: Response, feedback_round: FeedbackRound, event: Event
+) -> None:
+    """React to a response arriving (or being changed) in an open feedback round.
+
+    Called after :meth:`~participatie.Participatie.respond` committed it; a
+    refused response (the round closed, not a recipient) is never reported.
+    ``response.revision`` is 1 for a first response and counts up with each
+    change.
+
+    :param response: The response as stored.
+    :param feedback_round: Its round.
+    :param event: The event.
+    :return: Nothing. An exception is logged and does not undo the response.
+    """
+
+
+@hookspec
+def participatie_feedback_round_closed(feedback_round: FeedbackRound, event: Event) -> None:
+    """React to a feedback round closing (at its deadline, or closed early).
+
+    Called once per round, by the first step that runs after the closing
+    (:meth:`~participatie.Participatie.advance_rounds` from a scheduler,
+    :meth:`~participatie.Participatie.close_round`, a late
+    :meth:`~participatie.Participatie.respond`, ...), always after the
+    opening was reported.
+
+    :param feedback_round: The round as stored (``closed_announced_at`` set).
+    :param event: The event.
+    :return: Nothing. An exception is logged and does not undo anything.
     """

@@ -39,6 +39,8 @@ from participatie.exceptions import PluginError, UnknownPluginError, Unsupported
 
 if TYPE_CHECKING:
     from participatie.channels import Channel, ChannelFactory
+    from participatie.feedback.responses import Response
+    from participatie.feedback.rounds import FeedbackRound
     from participatie.grouping import GroupingStrategy
     from participatie.model import Event, Transition
     from participatie.storage import Store
@@ -250,6 +252,34 @@ class Plugins:
     def event_saved(self, event: Event) -> None:
         """Tell plugins an event was stored."""
         self._notify("participatie_event_saved", event=event)
+
+    def feedback_round_opened(self, feedback_round: FeedbackRound, event: Event) -> None:
+        """Tell plugins a feedback round opened."""
+        self._notify(
+            "participatie_feedback_round_opened", feedback_round=feedback_round, event=event
+        )
+
+    def wants_feedback_responses(self) -> bool:
+        """Whether any plugin implements ``participatie_feedback_response_received``
+        (so the caller can skip reading what only the hook would need)."""
+        return bool(self.manager.hook.participatie_feedback_response_received.get_hookimpls())
+
+    def feedback_response_received(
+        self, response: Response, feedback_round: FeedbackRound, event: Event
+    ) -> None:
+        """Tell plugins a response arrived or changed."""
+        self._notify(
+            "participatie_feedback_response_received",
+            response=response,
+            feedback_round=feedback_round,
+            event=event,
+        )
+
+    def feedback_round_closed(self, feedback_round: FeedbackRound, event: Event) -> None:
+        """Tell plugins a feedback round closed."""
+        self._notify(
+            "participatie_feedback_round_closed", feedback_round=feedback_round, event=event
+        )
 
     def _notify(self, hook_name: str, **kwargs: Any) -> None:
         # Lifecycle hooks run after the commit: a failing plugin must not make

@@ -5,7 +5,9 @@ A backend is a :class:`Store` opened by URL through the
 ``sqlite:///path`` (the embedded default). Third-party backends subclass
 :class:`LedgerStore` (which supplies the registration algorithm, run inside
 the backend's own lock) or implement :class:`Store` outright, and prove
-themselves with :mod:`participatie.testing`.
+themselves with :mod:`participatie.testing`. Input, drafts and feedback rounds
+are part of the same contract (:class:`FeedbackStore`, :class:`FeedbackTx`);
+an in-process backend can keep them in :class:`FeedbackTables`.
 """
 
 from participatie.storage._base import (
@@ -20,10 +22,17 @@ from participatie.storage._base import (
     StoredGroups,
     Tx,
 )
+from participatie.storage._feedback import FeedbackLedger, FeedbackStore, FeedbackTx
+from participatie.storage._feedback_tables import FeedbackTables, FeedbackTablesTx
 
 __all__ = [
     "AssignmentEntry",
     "BulkResult",
+    "FeedbackLedger",
+    "FeedbackStore",
+    "FeedbackTables",
+    "FeedbackTablesTx",
+    "FeedbackTx",
     "GroupPlacement",
     "LedgerStore",
     "Outcome",

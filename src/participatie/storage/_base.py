@@ -39,6 +39,7 @@ from participatie.model import (
     Session,
     Transition,
 )
+from participatie.storage._feedback import FeedbackLedger, FeedbackStore, FeedbackTx
 
 __all__ = [
     "AssignmentEntry",
@@ -205,7 +206,7 @@ class StoredGroups:
     placements: tuple[GroupPlacement, ...]
 
 
-class Store(abc.ABC):
+class Store(FeedbackStore, abc.ABC):
     """What the facade needs from a storage backend.
 
     Every method that changes something is atomic: it happens completely or,
@@ -359,7 +360,7 @@ class Store(abc.ABC):
         self.close()
 
 
-class Tx(abc.ABC):
+class Tx(FeedbackTx, abc.ABC):
     """The small reads and writes :class:`LedgerStore` composes, inside one transaction.
 
     Datetimes given to a ``Tx`` are aware; a backend may store them in UTC.
@@ -493,7 +494,7 @@ class Tx(abc.ABC):
             self.append_log(registration_id, previous, state, at, reason)
 
 
-class LedgerStore(Store):
+class LedgerStore(FeedbackLedger, Store):
     """A :class:`Store` built from a locked transaction and small reads and writes.
 
     Subclasses implement :meth:`_transaction` (and the read-only queries of

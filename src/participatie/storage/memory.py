@@ -20,6 +20,7 @@ from participatie.exceptions import StorageError, UnknownEventError, UnknownRegi
 from participatie.model import Consent, Event, Person, Registration, RegistrationState, Transition
 from participatie.plugins import hookimpl
 from participatie.storage._base import LedgerStore, StoredAssignment, StoredGroups, Tx
+from participatie.storage._feedback_tables import FeedbackTables, FeedbackTablesTx
 
 __all__ = ["MemoryStore"]
 
@@ -46,10 +47,17 @@ class _LogEntry:
     reason: str
 
 
-class _MemoryTx(Tx):
+class _MemoryTx(FeedbackTablesTx, Tx):
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
         self.undo: list[Callable[[], object]] = []
+
+    @property
+    def feedback_tables(self) -> FeedbackTables:
+        return self._store._feedback
+
+    def remember_undo(self, undo: Callable[[], object]) -> None:
+        self.undo.append(undo)
 
     def load_event(self, event_key: str) -> Event | None:
         return self._store._events.get(event_key)
@@ -241,6 +249,7 @@ class MemoryStore(LedgerStore):
         self._next_registration_id = 1
         self._assignments: dict[str, StoredAssignment] = {}
         self._groups: dict[tuple[str, str], StoredGroups] = {}
+        self._feedback = FeedbackTables()
 
     def close(self) -> None:
         self._closed = True

@@ -42,6 +42,7 @@ from participatie.storage._base import (
     Tx,
 )
 from participatie.storage._codec import decode_event, encode_event, from_utc_text, to_utc_text
+from participatie.storage._feedback_sqlite import FEEDBACK_MIGRATION, SQLiteFeedbackTx
 
 __all__ = ["MIGRATIONS", "SQLiteStore", "path_from_url"]
 
@@ -149,6 +150,8 @@ MIGRATIONS: tuple[str, ...] = (
         cancelled INTEGER NOT NULL CHECK (cancelled IN (0, 1))
     );
     """,
+    # 4: input and feedback rounds (issue 6).
+    FEEDBACK_MIGRATION,
 )
 
 _REGISTRATION_COLUMNS = """
@@ -266,7 +269,7 @@ def _registration(row: sqlite3.Row) -> Registration:
     )
 
 
-class _SQLiteTx(Tx):
+class _SQLiteTx(SQLiteFeedbackTx, Tx):
     def __init__(self, connection: sqlite3.Connection, events: dict[str, Event]) -> None:
         self._db = connection
         self._events = events

@@ -2,7 +2,9 @@
 
 - :class:`StoreConformance`: the suite a storage backend runs against itself
   (contract tests, a Hypothesis state machine against a reference model, and
-  a multi-process race for the last places).
+  a multi-process race for the last places), including
+  :class:`FeedbackStoreConformance` for input and feedback rounds with its
+  own state machine over a round's life (:func:`make_feedback_round_machine`).
 - :func:`race_for_last_places` and :class:`CountThenInsertStore`: the race on
   its own, and a deliberately broken backend it must catch.
 - :class:`RecordingChannel` and :class:`HookRecorder`: record messages and
@@ -16,17 +18,21 @@ It needs the ``test`` extra: ``pip install participatie[test]``.
 
 from participatie.testing.broken import CountThenInsertStore, open_count_then_insert
 from participatie.testing.conformance import StoreConformance, conformance_event
+from participatie.testing.feedback_conformance import FeedbackStoreConformance
+from participatie.testing.feedback_machine import make_feedback_round_machine
 from participatie.testing.machine import make_registration_machine
 from participatie.testing.race import RaceResult, race_for_last_places
 from participatie.testing.recording import HookRecorder, RecordingChannel
 
 __all__ = [
     "CountThenInsertStore",
+    "FeedbackStoreConformance",
     "HookRecorder",
     "RaceResult",
     "RecordingChannel",
     "StoreConformance",
     "conformance_event",
+    "make_feedback_round_machine",
     "make_registration_machine",
     "open_count_then_insert",
     "race_for_last_places",

@@ -60,6 +60,7 @@ from participatie.storage import (
     StoredAssignment,
     StoredGroups,
 )
+from participatie.testing.feedback_conformance import FeedbackStoreConformance
 from participatie.testing.machine import make_registration_machine
 from participatie.testing.race import race_for_last_places, resolve
 
@@ -123,8 +124,12 @@ def person(number: int) -> Person:
 CONSENT = Consent(text_version="2030-1", given_at=NOW)
 
 
-class StoreConformance:
-    """Tests every storage backend must pass. Override :meth:`fresh_store_url`."""
+class StoreConformance(FeedbackStoreConformance):
+    """Tests every storage backend must pass. Override :meth:`fresh_store_url`.
+
+    Includes the tests for input and feedback rounds
+    (:class:`~participatie.testing.FeedbackStoreConformance`).
+    """
 
     #: ``module:function`` that opens a store from a URL (also in worker processes).
     opener = "participatie:open_store"

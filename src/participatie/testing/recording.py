@@ -6,6 +6,8 @@ from __future__ import annotations
 import attrs
 
 from participatie.channels import Message
+from participatie.feedback.responses import Response
+from participatie.feedback.rounds import FeedbackRound
 from participatie.model import Event, RegistrationState, Transition
 from participatie.plugins import hookimpl
 
@@ -36,10 +38,13 @@ class HookRecorder:
     Attributes:
         transitions: Every ``participatie_registration_changed`` call's transition.
         events_saved: Every event passed to ``participatie_event_saved``.
+        feedback: Every feedback-round hook call, in order, as
+            ``("opened" | "response" | "closed", round, response or None)``.
     """
 
     transitions: list[Transition] = attrs.Factory(list)
     events_saved: list[Event] = attrs.Factory(list)
+    feedback: list[tuple[str, FeedbackRound, Response | None]] = attrs.Factory(list)
 
     @hookimpl
     def participatie_registration_changed(self, transition: Transition) -> None:
@@ -58,3 +63,24 @@ class HookRecorder:
     def states(self) -> list[RegistrationState]:
         """The new states of the recorded transitions, in order."""
         return [transition.state for transition in self.transitions]
+
+    @hookimpl
+    def participatie_feedback_round_opened(self, feedback_round: FeedbackRound) -> None:
+        """Record the opening."""
+        self.feedback.append(("opened", feedback_round, None))
+
+    @hookimpl
+    def participatie_feedback_response_received(
+        self, response: Response, feedback_round: FeedbackRound
+    ) -> None:
+        """Record the response."""
+        self.feedback.append(("response", feedback_round, response))
+
+    @hookimpl
+    def participatie_feedback_round_closed(self, feedback_round: FeedbackRound) -> None:
+        """Record the closing."""
+        self.feedback.append(("closed", feedback_round, None))
+
+    def feedback_kinds(self) -> list[str]:
+        """The kinds of the recorded feedback-round hook calls, in order."""
+        return [kind for kind, _round, _response in self.feedback]
