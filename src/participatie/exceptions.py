@@ -22,8 +22,10 @@ __all__ = [
     "ConsentRequiredError",
     "ConstraintConflictError",
     "DateTextError",
+    "ErasureError",
     "ExportLimitError",
     "ExtraNotInstalledError",
+    "GuardianConsentRequiredError",
     "IllegalTransitionError",
     "InvalidInputError",
     "NaiveDatetimeError",
@@ -212,3 +214,26 @@ class ExportLimitError(InvalidInputError):
 class ExtraNotInstalledError(ParticipatieError, ImportError):
     """A feature needs an optional extra that is not installed, e.g.
     ``pip install "participatie[optimal]"`` for the ``optimal`` mode."""
+
+
+# --- privacy (issue 9) -----------------------------------------------------
+
+
+class GuardianConsentRequiredError(ConsentRequiredError):
+    """A minor registered without the consent of a parent or guardian, for a
+    session that requires it below the participant's age category."""
+
+
+class ErasureError(PluginError):
+    """A plugin failed to erase (or purge) its part of a person's data.
+
+    Nothing was erased from the core store yet, so the person can still be
+    found: fix the plugin and erase again (erasing is safe to repeat).
+
+    Attributes:
+        plugin: The name of the plugin that failed.
+    """
+
+    def __init__(self, message: str, plugin: str) -> None:
+        super().__init__(message)
+        self.plugin = plugin
