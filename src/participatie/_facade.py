@@ -621,6 +621,21 @@ class Participatie:
         """Every field the store and the plugins keep, declared through the hook."""
         return PersonalDataRegistry(self.plugins.personal_data())
 
+    def check_personal_data(self) -> list[str]:
+        """What is wrong with the personal-data declarations, as sentences; empty if nothing.
+
+        Compares the registry with what the store really keeps (for the
+        built-in backends: every SQLite table and column, every attribute
+        of the memory store and its values), and checks that every plugin
+        declaring personal data can also erase it and report it to the
+        person it is about.
+        """
+        from participatie.privacy.schema import personal_data_problems, stored_fields
+
+        return personal_data_problems(
+            self.personal_data_registry(), self.plugins, stored_fields(self.store) or ()
+        )
+
 
 def _requester(names: bool, requested_by: str | None) -> str | None:
     from participatie import _validate as v

@@ -28,6 +28,7 @@ import logging
 import os
 import sys
 import threading
+import traceback
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from importlib import metadata
@@ -267,8 +268,16 @@ class Plugins:
             wanted = {name: kwargs[name] for name in impl.argnames}
             try:
                 impl.function(**wanted)
-            except Exception:
-                logger.exception("plugin %r failed in %s", impl.plugin_name, hook_name)
+            except Exception as error:
+                # Never the message or a traceback with values: an exception
+                # raised while handling a registration may quote personal data.
+                logger.error(
+                    "plugin %r failed in %s: %s at %s",
+                    impl.plugin_name,
+                    hook_name,
+                    type(error).__name__,
+                    _where(error),
+                )
 
     # --- privacy (issue 9) ------------------------------------------------
 
@@ -351,6 +360,15 @@ class Plugins:
             )
             if result is not None
         }
+
+
+def _where(error: BaseException) -> str:
+    """``file:line`` where an exception was raised: enough to find the bug, no values."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return "?"
+    last = frames[-1]
+    return f"{os.path.basename(last.filename)}:{last.lineno} in {last.name}"
 
 
 _default: Plugins | None = None

@@ -14,9 +14,10 @@ import csv
 import io
 import os
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-__all__ = ["file_mentions", "remove_file", "remove_rows_with"]
+__all__ = ["file_mentions", "find_markers", "remove_file", "remove_rows_with"]
 
 
 def _cells(row: list[str]) -> set[str]:
@@ -79,3 +80,29 @@ def remove_file(path: Path) -> bool:
     except FileNotFoundError:
         return False
     return True
+
+
+def find_markers(
+    roots: Iterable[Path], markers: Iterable[str], *, texts: Mapping[str, str] | None = None
+) -> dict[str, list[str]]:
+    """Where each marker occurs: in any file under ``roots`` (read as bytes) or in ``texts``.
+
+    Every file is searched byte for byte (a database, its write-ahead log,
+    exports), for the marker in UTF-8 and, case-insensitively, in lower
+    case. ``texts`` adds named texts that are not files (captured logs).
+    Returns each marker with the places it was found (empty: nowhere).
+    """
+    wanted = list(markers)
+    found: dict[str, list[str]] = {marker: [] for marker in wanted}
+    sources: list[tuple[str, bytes]] = []
+    for root in roots:
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        sources += [(str(path), path.read_bytes()) for path in files]
+    sources += [(name, text.encode("utf-8")) for name, text in (texts or {}).items()]
+    for name, data in sources:
+        lowered = data.lower()
+        for marker in wanted:
+            encoded = marker.encode("utf-8")
+            if encoded in data or encoded.lower() in lowered:
+                found[marker].append(name)
+    return found

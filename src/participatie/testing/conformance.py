@@ -619,7 +619,13 @@ class StoreConformance:
     def test_privacy_log_round_trip_and_forgetting_a_requester(self, store: Store) -> None:
         assert store.privacy_records() == []
         first = PrivacyRecord(
-            NOW, "names-exported", "conformance", "groups-csv", "/tmp/x.csv", "org@example.org", 3
+            NOW,
+            "names-exported",
+            "conformance",
+            "groups-csv",
+            "exports/x.csv",
+            "org@example.org",
+            3,
         )
         second = PrivacyRecord(NOW, "erased", subject="person", count=1)
         store.record_privacy(first)
