@@ -106,9 +106,7 @@ def stage_registration(world: World) -> None:
     """Clients fill the session (capacity 3) and wait; a minor registers with a guardian."""
     app = world.app
     for label in ("aa", "bb", "cc", "dd", "ee"):
-        app.register(
-            EVENT_KEY, "clienten", world.canaries[label].person, consent=world.consent()
-        )
+        app.register(EVENT_KEY, "clienten", world.canaries[label].person, consent=world.consent())
     minor = world.canaries["mm"].person
     app.register(EVENT_KEY, "professionals", world.canaries["pp"].person, consent=world.consent())
     app.register(EVENT_KEY, "clienten", minor, consent=world.consent(given_by=GUARDIAN))
@@ -239,9 +237,7 @@ def all_markers(world: World, labels: list[str]) -> list[str]:
     return [m for label in labels for m in world.canaries[label].markers.values() if m]
 
 
-def test_erasure_leaves_no_marker_of_the_erased_person(
-    tmp_path: Path, logs: LogCapture
-) -> None:
+def test_erasure_leaves_no_marker_of_the_erased_person(tmp_path: Path, logs: LogCapture) -> None:
     world = run_lifecycle(tmp_path)
     others = [label for label in world.canaries if label != ERASED]
     mine = all_markers(world, [ERASED])
