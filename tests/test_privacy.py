@@ -163,6 +163,7 @@ def test_header_and_calendar_injection_is_refused_in_every_text_field(
     assert "\n" not in value
     assert "\r" not in value
 
+
 # --- minors ------------------------------------------------------------------
 
 
@@ -470,7 +471,7 @@ def test_conflicting_declarations_are_refused() -> None:
     one = PersonalField("t", "c", DataKind.PERSONAL, "why", "deleted")
     other = PersonalField("t", "c", DataKind.NOT_PERSONAL, "why")
     assert len(PersonalDataRegistry([("a", one), ("b", one)])) == 1
-    with pytest.raises(PluginError, match="'a' and 'b' declare t.c differently"):
+    with pytest.raises(PluginError, match=r"'a' and 'b' declare t\.c differently"):
         PersonalDataRegistry([("a", one), ("b", other)])
     with pytest.raises(PluginError, match="not a PersonalField"):
         PersonalDataRegistry([("a", "t.c")])  # type: ignore[list-item]
