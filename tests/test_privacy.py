@@ -566,3 +566,28 @@ def _log_calls() -> set[tuple[str, str, str]]:
 
 def test_every_logging_call_is_reviewed() -> None:
     assert _log_calls() == REVIEWED_LOG_CALLS
+
+
+def test_a_reader_delays_the_scrub_and_the_report_says_so(tmp_path: Path) -> None:
+    from participatie.storage.sqlite import SQLiteStore
+
+    # A short busy timeout: the checkpoint waits that long for the reader.
+    store = SQLiteStore(tmp_path / "p.db", busy_timeout=0.2)
+    plugins = Plugins(make_plugin_manager(load_entry_points=False, environ={}))
+    with Participatie(store, clock=FixedClock(at(2020, 10, 20, 9, 0)), plugins=plugins) as app:
+        app.save_event(week_event(capacity=2))
+        app.register(EVENT_KEY, "clienten", client(1), consent=consent(app))
+        reader = sqlite3.connect(tmp_path / "p.db", isolation_level=None)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM persons").fetchone()  # holds a snapshot
+        try:
+            report = app.erase_person(client(1).email)
+            assert report.found
+            assert not report.complete
+            assert "scrub again" in report.scrubbed.detail
+            assert find_markers([tmp_path], ["Deelnemer 1"])["Deelnemer 1"]  # in the WAL
+        finally:
+            reader.execute("COMMIT")
+            reader.close()
+        assert app.store.scrub().complete
+        assert find_markers([tmp_path], ["Deelnemer 1"]) == {"Deelnemer 1": []}
