@@ -1,0 +1,199 @@
+"""Turning a :class:`~participatie.Message` into an e-mail that is safe to send.
+
+Two jobs, both shared by the ``outbox`` and ``smtp`` channels:
+
+**The iMIP structure.** A message with a calendar part becomes the structure
+Outlook, Gmail and Apple Mail all accept (CalConnect's iMIP practice, RFC
+6047)::
+
+    multipart/mixed
+    ├── multipart/alternative
+    │   ├── text/plain
+    │   ├── text/html                     (when the message has HTML)
+    │   └── text/calendar; method=REQUEST (the same METHOD as inside)
+    └── application/ics                   (the same calendar, as an attachment)
+
+Without a calendar it is ``multipart/alternative`` (text and HTML) or plain
+text. Every message has one recipient in ``To`` and no ``Cc``/``Bcc``.
+
+**Headers that cannot be injected.** Python's e-mail package (3.11.7 here)
+decodes an encoded word in a header value as it is set, so a subject holding
+the *text* ``=?UTF-8?Q?=0A?=Bcc: …`` turns into a real ``Bcc`` header when the
+message is written (CVE-2024-6923). Text from people (names, titles, subjects)
+therefore never goes through that parser: unless it is plain printable ASCII
+without ``=?``, it is written as RFC 2047 encoded words by us, which a reader
+decodes back to exactly the text. After building, the header block is parsed
+again and compared with what was meant; any difference refuses the message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from email.header import Header
+from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from email.policy import EmailPolicy
+from email.policy import default as default_policy
+from email.utils import format_datetime, make_msgid
+from typing import Any
+
+from participatie._validate import normalise_email
+from participatie.channels import Message
+from participatie.exceptions import InvalidInputError, PermanentDeliveryError
+
+__all__ = ["KEY_HEADER", "KIND_HEADER", "build_email", "message_id", "sender_domain"]
+
+#: The header that carries a message's idempotency key.
+KEY_HEADER = "X-Participatie-Key"
+#: The header that carries the message kind (``confirmation``, ``reminder`` …).
+KIND_HEADER = "X-Participatie-Kind"
+
+_SAFE_ASCII = re.compile(r"^[\x20-\x7e]{0,900}$")
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .'-]{0,60}$")
+
+
+class _Encoded(str):
+    """A header value we encoded ourselves; stored and written as it is."""
+
+    __slots__ = ()
+
+
+class _SafePolicy(EmailPolicy):
+    """The default e-mail policy, except that our own encoded values are not re-parsed."""
+
+    def header_store_parse(self, name: str, value: Any) -> tuple[str, Any]:
+        if isinstance(value, _Encoded):
+            return (name, value)
+        return super().header_store_parse(name, value)
+
+
+_POLICY = _SafePolicy(linesep="\r\n", refold_source="none")
+
+
+def _encoded_words(text: str, header_name: str) -> _Encoded:
+    return _Encoded(Header(text, "utf-8", header_name=header_name).encode(linesep="\n"))
+
+
+def _text_header(text: str, header_name: str) -> str:
+    if _SAFE_ASCII.match(text) and "=?" not in text:
+        return text
+    return _encoded_words(text, header_name)
+
+
+def _mailbox(name: str | None, address: str, header_name: str) -> _Encoded:
+    if not name:
+        return _Encoded(f"<{address}>")
+    phrase = f'"{name}"' if _SAFE_NAME.match(name) else _encoded_words(name, header_name)
+    return _Encoded(f"{phrase} <{address}>")
+
+
+def sender_domain(sender: str) -> str:
+    """The domain of a sender address (for Message-IDs)."""
+    return sender.rpartition("@")[2]
+
+
+def message_id(key: str | None, domain: str) -> str:
+    """A ``Message-ID``: derived from the idempotency key, so every retry has the same one."""
+    if key is None:
+        return make_msgid(domain=domain)
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
+    return f"<{digest}@{domain}>"
+
+
+def _address(value: str, what: str) -> str:
+    try:
+        return normalise_email(value)
+    except InvalidInputError as error:
+        raise PermanentDeliveryError(f"{what} {value!r} is not an e-mail address") from error
+
+
+def build_email(message: Message, *, sender: str, now: datetime) -> EmailMessage:
+    """The e-mail for ``message``, from ``sender``, dated ``now``.
+
+    Raises :class:`~participatie.exceptions.PermanentDeliveryError` when the
+    recipient is not an e-mail address, and
+    :class:`~participatie.exceptions.InvalidInputError` if a header would not
+    come out exactly as meant.
+    """
+    recipient = _address(message.recipient, "the recipient")
+    sender = _address(sender, "the sender")
+    email = EmailMessage(policy=_POLICY)
+    email["From"] = _mailbox(message.sender_name, sender, "From")
+    email["To"] = _mailbox(message.recipient_name, recipient, "To")
+    if message.reply_to is not None:
+        email["Reply-To"] = _mailbox(None, message.reply_to, "Reply-To")
+    email["Subject"] = _text_header(message.subject, "Subject")
+    email["Date"] = format_datetime(now)
+    email["Message-ID"] = message_id(message.key, sender_domain(sender))
+    email["Auto-Submitted"] = "auto-generated"
+    email[KIND_HEADER] = message.kind
+    if message.key is not None:
+        email[KEY_HEADER] = message.key
+
+    email.set_content(message.text)
+    if message.html is not None:
+        email.add_alternative(message.html, subtype="html")
+    calendar = message.calendar
+    if calendar is not None:
+        email.add_alternative(
+            calendar.ics.decode("utf-8"),
+            subtype="calendar",
+            params={"method": calendar.method},
+        )
+        email.make_mixed()
+        email.add_attachment(
+            calendar.ics, maintype="application", subtype="ics", filename=calendar.filename
+        )
+    # Set last: building the body moves Content-* headers into the first part.
+    email["Content-Language"] = message.language
+    _check_headers(email, message, recipient)
+    return email
+
+
+_EXPECTED_HEADERS = (
+    "from",
+    "to",
+    "subject",
+    "date",
+    "message-id",
+    "auto-submitted",
+    "content-language",
+    KIND_HEADER.lower(),
+    "mime-version",
+    "content-type",
+)
+
+
+def _check_headers(email: EmailMessage, message: Message, recipient: str) -> None:
+    """Parse the header block back and refuse anything that is not exactly what we set."""
+    raw = email.as_bytes().split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
+    parsed = BytesHeaderParser(policy=default_policy).parsebytes(raw)
+    names = sorted(name.lower() for name in parsed)
+    expected = list(_EXPECTED_HEADERS)
+    if message.reply_to is not None:
+        expected.append("reply-to")
+    if message.key is not None:
+        expected.append(KEY_HEADER.lower())
+    if "content-transfer-encoding" in names:  # a single text part carries its own
+        expected.append("content-transfer-encoding")
+    problems = []
+    if names != sorted(expected):
+        problems.append(f"headers {names} instead of {sorted(expected)}")
+    if str(parsed["Subject"]) != message.subject:
+        problems.append("the subject would read differently")
+    to: Sequence[Any] = parsed["To"].addresses if parsed["To"] is not None else ()
+    if len(to) != 1 or to[0].addr_spec != recipient:
+        problems.append("the recipient would change")
+    elif (to[0].display_name or None) != message.recipient_name:
+        problems.append("the recipient's name would read differently")
+    sender: Sequence[Any] = parsed["From"].addresses if parsed["From"] is not None else ()
+    if len(sender) != 1 or (sender[0].display_name or None) != message.sender_name:
+        problems.append("the sender would read differently")
+    if problems:
+        raise InvalidInputError(
+            "refusing to build an e-mail whose headers would not be what was meant: "
+            + "; ".join(problems)
+        )
