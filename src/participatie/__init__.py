@@ -10,15 +10,17 @@ starts with an underscore is private.
 
 from participatie._facade import DEFAULT_STORE_URL, Participatie, open_store
 from participatie._version import __version__
-from participatie.channels import Channel, ChannelFactory, ConsoleChannel, Message
+from participatie.channels import CalendarPart, Channel, ChannelFactory, ConsoleChannel, Message
 from participatie.clock import Clock, FixedClock, SystemClock
 from participatie.datetext import parse_date, parse_datetime, parse_deadline
+from participatie.dispatch import DeliveryFailure, Dispatcher, DispatchReport, RetryPolicy
 from participatie.exceptions import (
     AlreadyRegisteredError,
     AmbiguousTimeError,
     ChangeDeadlinePassedError,
     ConsentRequiredError,
     DateTextError,
+    DeliveryError,
     IllegalTransitionError,
     InvalidInputError,
     NaiveDatetimeError,
@@ -27,6 +29,7 @@ from participatie.exceptions import (
     NotFoundError,
     OfferExpiredError,
     ParticipatieError,
+    PermanentDeliveryError,
     PluginError,
     RegistrationClosedError,
     RegistrationNotOpenError,
@@ -35,12 +38,15 @@ from participatie.exceptions import (
     SessionFullError,
     SessionInUseError,
     StorageError,
+    TemplateError,
+    TransientDeliveryError,
     UnknownEventError,
     UnknownPluginError,
     UnknownRegistrationError,
     UnknownSessionError,
     UnsupportedStoreURLError,
 )
+from participatie.folder import FolderChannel
 from participatie.grouping import BalancedStrategy, Group, GroupingStrategy, group_sizes
 from participatie.localtime import (
     DEFAULT_TIMEZONE,
@@ -51,6 +57,7 @@ from participatie.localtime import (
     to_local,
     zone,
 )
+from participatie.messages import MESSAGE_KINDS, TextOverride
 from participatie.model import (
     ALLOWED_TRANSITIONS,
     CLIENT,
@@ -67,7 +74,10 @@ from participatie.model import (
     Transition,
     WaitingListPolicy,
 )
+from participatie.notifications import CalendarProvider, Contact, Notifications, ReminderRule
+from participatie.outbox import DeliveryState, OutboxRecord, OutgoingMessage
 from participatie.plugins import DEFAULT_PLUGINS, Plugins, get_plugins, hookimpl
+from participatie.smtp import SMTPChannel
 from participatie.storage import BulkResult, LedgerStore, Outcome, PlaceCount, Store
 
 __all__ = [
@@ -77,12 +87,15 @@ __all__ = [
     "DEFAULT_STORE_URL",
     "DEFAULT_TIMEZONE",
     "EXPERT_BY_EXPERIENCE",
+    "MESSAGE_KINDS",
     "PROFESSIONAL",
     "AlreadyRegisteredError",
     "AmbiguousTimeError",
     "Audience",
     "BalancedStrategy",
     "BulkResult",
+    "CalendarPart",
+    "CalendarProvider",
     "ChangeDeadlinePassedError",
     "Channel",
     "ChannelFactory",
@@ -90,9 +103,16 @@ __all__ = [
     "Consent",
     "ConsentRequiredError",
     "ConsoleChannel",
+    "Contact",
     "DateTextError",
+    "DeliveryError",
+    "DeliveryFailure",
+    "DeliveryState",
+    "DispatchReport",
+    "Dispatcher",
     "Event",
     "FixedClock",
+    "FolderChannel",
     "Group",
     "GroupingStrategy",
     "HelpDesk",
@@ -104,10 +124,14 @@ __all__ = [
     "NonExistentTimeError",
     "NotEligibleError",
     "NotFoundError",
+    "Notifications",
     "OfferExpiredError",
+    "OutboxRecord",
     "Outcome",
+    "OutgoingMessage",
     "Participatie",
     "ParticipatieError",
+    "PermanentDeliveryError",
     "Person",
     "PlaceCount",
     "PluginError",
@@ -117,6 +141,9 @@ __all__ = [
     "RegistrationNotOpenError",
     "RegistrationRefusedError",
     "RegistrationState",
+    "ReminderRule",
+    "RetryPolicy",
+    "SMTPChannel",
     "SchemaVersionError",
     "Session",
     "SessionFullError",
@@ -124,6 +151,9 @@ __all__ = [
     "StorageError",
     "Store",
     "SystemClock",
+    "TemplateError",
+    "TextOverride",
+    "TransientDeliveryError",
     "Transition",
     "UnknownEventError",
     "UnknownPluginError",

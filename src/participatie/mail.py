@@ -44,7 +44,14 @@ from participatie._validate import normalise_email
 from participatie.channels import Message
 from participatie.exceptions import InvalidInputError, PermanentDeliveryError
 
-__all__ = ["KEY_HEADER", "KIND_HEADER", "build_email", "message_id", "sender_domain"]
+__all__ = [
+    "KEY_HEADER",
+    "KIND_HEADER",
+    "build_email",
+    "display_name",
+    "message_id",
+    "sender_domain",
+]
 
 #: The header that carries a message's idempotency key.
 KEY_HEADER = "X-Participatie-Key"
@@ -77,16 +84,30 @@ def _encoded_words(text: str, header_name: str) -> _Encoded:
     return _Encoded(Header(text, "utf-8", header_name=header_name).encode(linesep="\n"))
 
 
+def _encoded_word(text: str) -> str:
+    # One encoded word for the whole phrase: readers join the several words a
+    # folded phrase would need with a space, changing the name.
+    return Header(text, "utf-8", maxlinelen=10_000).encode()
+
+
+def display_name(name: str | None) -> str | None:
+    """The name as it appears in an address header: runs of spaces become one."""
+    if name is None:
+        return None
+    return " ".join(name.split()) or None
+
+
 def _text_header(text: str, header_name: str) -> str:
     if _SAFE_ASCII.match(text) and "=?" not in text:
         return text
     return _encoded_words(text, header_name)
 
 
-def _mailbox(name: str | None, address: str, header_name: str) -> _Encoded:
+def _mailbox(name: str | None, address: str) -> _Encoded:
+    name = display_name(name)
     if not name:
         return _Encoded(f"<{address}>")
-    phrase = f'"{name}"' if _SAFE_NAME.match(name) else _encoded_words(name, header_name)
+    phrase = f'"{name}"' if _SAFE_NAME.match(name) else _encoded_word(name)
     return _Encoded(f"{phrase} <{address}>")
 
 
@@ -120,11 +141,26 @@ def build_email(message: Message, *, sender: str, now: datetime) -> EmailMessage
     """
     recipient = _address(message.recipient, "the recipient")
     sender = _address(sender, "the sender")
+    try:
+        return _build(message, sender, recipient, now, names=True)
+    except _NameMismatch:
+        # A name no reader would decode exactly as written: leave names out
+        # rather than send a header that says something else.
+        return _build(message, sender, recipient, now, names=False)
+
+
+class _NameMismatch(Exception):
+    pass
+
+
+def _build(
+    message: Message, sender: str, recipient: str, now: datetime, *, names: bool
+) -> EmailMessage:
     email = EmailMessage(policy=_POLICY)
-    email["From"] = _mailbox(message.sender_name, sender, "From")
-    email["To"] = _mailbox(message.recipient_name, recipient, "To")
+    email["From"] = _mailbox(message.sender_name if names else None, sender)
+    email["To"] = _mailbox(message.recipient_name if names else None, recipient)
     if message.reply_to is not None:
-        email["Reply-To"] = _mailbox(None, message.reply_to, "Reply-To")
+        email["Reply-To"] = _mailbox(None, message.reply_to)
     email["Subject"] = _text_header(message.subject, "Subject")
     email["Date"] = format_datetime(now)
     email["Message-ID"] = message_id(message.key, sender_domain(sender))
@@ -149,7 +185,7 @@ def build_email(message: Message, *, sender: str, now: datetime) -> EmailMessage
         )
     # Set last: building the body moves Content-* headers into the first part.
     email["Content-Language"] = message.language
-    _check_headers(email, message, recipient)
+    _check_headers(email, message, recipient, names=names)
     return email
 
 
@@ -167,7 +203,7 @@ _EXPECTED_HEADERS = (
 )
 
 
-def _check_headers(email: EmailMessage, message: Message, recipient: str) -> None:
+def _check_headers(email: EmailMessage, message: Message, recipient: str, *, names: bool) -> None:
     """Parse the header block back and refuse anything that is not exactly what we set."""
     raw = email.as_bytes().split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
     parsed = BytesHeaderParser(policy=default_policy).parsebytes(raw)
@@ -185,15 +221,18 @@ def _check_headers(email: EmailMessage, message: Message, recipient: str) -> Non
     if str(parsed["Subject"]) != message.subject:
         problems.append("the subject would read differently")
     to: Sequence[Any] = parsed["To"].addresses if parsed["To"] is not None else ()
-    if len(to) != 1 or to[0].addr_spec != recipient:
-        problems.append("the recipient would change")
-    elif (to[0].display_name or None) != message.recipient_name:
-        problems.append("the recipient's name would read differently")
     sender: Sequence[Any] = parsed["From"].addresses if parsed["From"] is not None else ()
-    if len(sender) != 1 or (sender[0].display_name or None) != message.sender_name:
-        problems.append("the sender would read differently")
+    if len(to) != 1 or to[0].addr_spec != recipient or len(sender) != 1:
+        problems.append("the sender or recipient would change")
     if problems:
         raise InvalidInputError(
             "refusing to build an e-mail whose headers would not be what was meant: "
             + "; ".join(problems)
         )
+    expected_to = display_name(message.recipient_name) if names else None
+    expected_from = display_name(message.sender_name) if names else None
+    if (to[0].display_name or None, sender[0].display_name or None) != (
+        expected_to,
+        expected_from,
+    ):
+        raise _NameMismatch
