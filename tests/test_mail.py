@@ -225,7 +225,8 @@ def test_text_never_adds_or_changes_a_header(name: str, subject: str, sender_nam
     names = (to.display_name, sender.display_name)
     assert names in {(display_name(name) or "", display_name(sender_name) or ""), ("", "")}
     for header, value in parsed.items():
-        assert "\n" not in str(value) and "\r" not in str(value), header
+        assert "\n" not in str(value), header
+        assert "\r" not in str(value), header
 
 
 @pytest.mark.parametrize(

@@ -143,14 +143,14 @@ def build_email(message: Message, *, sender: str, now: datetime) -> EmailMessage
     sender = _address(sender, "the sender")
     try:
         return _build(message, sender, recipient, now, names=True)
-    except _NameMismatch:
+    except _NameMismatchError:
         # A name no reader would decode exactly as written: leave names out
         # rather than send a header that says something else.
         return _build(message, sender, recipient, now, names=False)
 
 
-class _NameMismatch(Exception):
-    pass
+class _NameMismatchError(Exception):
+    """A name in an address header would not read back as written (internal)."""
 
 
 def _build(
@@ -235,4 +235,4 @@ def _check_headers(email: EmailMessage, message: Message, recipient: str, *, nam
         expected_to,
         expected_from,
     ):
-        raise _NameMismatch
+        raise _NameMismatchError
