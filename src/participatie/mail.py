@@ -207,17 +207,17 @@ def _check_headers(email: EmailMessage, message: Message, recipient: str, *, nam
     """Parse the header block back and refuse anything that is not exactly what we set."""
     raw = email.as_bytes().split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
     parsed = BytesHeaderParser(policy=default_policy).parsebytes(raw)
-    names = sorted(name.lower() for name in parsed)
+    header_names = sorted(name.lower() for name in parsed)
     expected = list(_EXPECTED_HEADERS)
     if message.reply_to is not None:
         expected.append("reply-to")
     if message.key is not None:
         expected.append(KEY_HEADER.lower())
-    if "content-transfer-encoding" in names:  # a single text part carries its own
+    if "content-transfer-encoding" in header_names:  # a single text part carries its own
         expected.append("content-transfer-encoding")
     problems = []
-    if names != sorted(expected):
-        problems.append(f"headers {names} instead of {sorted(expected)}")
+    if header_names != sorted(expected):
+        problems.append(f"headers {header_names} instead of {sorted(expected)}")
     if str(parsed["Subject"]) != message.subject:
         problems.append("the subject would read differently")
     to: Sequence[Any] = parsed["To"].addresses if parsed["To"] is not None else ()

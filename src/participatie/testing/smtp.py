@@ -81,7 +81,7 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(  # noqa: N802 - the name aiosmtpd calls
-        self, _server: SMTP, session: Session, envelope: Envelope
+        self, server: SMTP, session: Session, envelope: Envelope
     ) -> str:
         if self.server.delay:
             await asyncio.sleep(self.server.delay)
@@ -95,7 +95,11 @@ class _Handler:
             rcpt_tos=tuple(envelope.rcpt_tos),
             data=bytes(content),
             authenticated_as=None if login is None else login.decode("utf-8"),
-            encrypted=session.ssl is not None,
+            encrypted=session.ssl is not None
+            or (
+                server.transport is not None
+                and server.transport.get_extra_info("ssl_object") is not None
+            ),
         )
         with self.server._lock:
             self.server._received.append(mail)
@@ -180,7 +184,7 @@ class SMTPTestServer:
         if isinstance(data, LoginPassword):
             login, password = data.login.decode("utf-8"), data.password.decode("utf-8")
             if users.get(login) == password:
-                return AuthResult(success=True)
+                return AuthResult(success=True, auth_data=data)
         return AuthResult(success=False, handled=False)
 
     def start(self) -> SMTPTestServer:
