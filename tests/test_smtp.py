@@ -205,7 +205,7 @@ def test_starttls_and_login(tmp_path: Path) -> None:
             port=server.port,
             security="starttls",
             username="organisator",
-            password="geheim wachtwoord",  # noqa: S106 - a test password
+            password="geheim wachtwoord",
             ssl_context=client_context,
         )
         assert "geheim" not in repr(smtp)
@@ -218,7 +218,7 @@ def test_starttls_and_login(tmp_path: Path) -> None:
             host=server.host,
             port=server.port,
             username="organisator",
-            password="fout",  # noqa: S106
+            password="fout",
             ssl_context=client_context,
         )
         with pytest.raises(TransientDeliveryError, match="refused the login"):
