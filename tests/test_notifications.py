@@ -376,7 +376,8 @@ def test_kinds_for_other_modules(app: Participatie, mail: RecordingChannel) -> N
     group = by_kind["group-assignment"]
     assert "ingedeeld in groep 2" in group.text
     assert "Uw gespreksleider is Sam Gespreksleider." in group.text
-    assert group.calendar is not None and group.calendar.method == "REQUEST"
+    assert group.calendar is not None
+    assert group.calendar.method == "REQUEST"
     feedback = by_kind["feedback-invitation"]
     assert "Uw reactie is welkom tot vrijdag 20 november 2020, 17:00." in feedback.text
     assert feedback.calendar is None
