@@ -100,9 +100,11 @@ class RetryPolicy:
 
     def delay(self, attempt: int, rng: random.Random) -> timedelta:
         """How long to wait after failed attempt number ``attempt`` (1 for the first)."""
-        exponent = min(max(attempt - 1, 0), 40)
-        base = min(self.max_delay, self.first_delay * (1 << exponent))
-        return base * (1 - self.jitter * rng.random())
+        exponent = min(max(attempt - 1, 0), 60)
+        seconds = min(
+            self.max_delay.total_seconds(), self.first_delay.total_seconds() * 2.0**exponent
+        )
+        return timedelta(seconds=seconds * (1 - self.jitter * rng.random()))
 
 
 @attrs.frozen
