@@ -23,23 +23,35 @@ This script replays that registration period with fictional people on a
   (:class:`AlreadyRegisteredError`);
 * a registration at 23:45 on the day of the deadline accepted, and one the next
   morning refused (:class:`RegistrationClosedError`);
-* groups formed per session under the session's group-size limit.
+* groups formed per session under the session's group-size limit;
+* every message these steps cause: invitations to partner organisations, a
+  confirmation, waiting-list notice, offer, lapse or cancellation per change,
+  change notices when the professionals' session moves, each person's group,
+  and reminders the day before, each in Dutch, queued in the same transaction
+  as the change and written by the ``outbox`` channel as an ``.eml`` file
+  (with a calendar invitation where one belongs) into ``outbox/`` in the
+  output directory.
 
 The clocks in Amsterdam went back an hour on 25 October 2020; the times the
 script prints change from CEST to CET there, and nothing else needs to care.
 
 Run it with ``python examples/week_van_reflectie.py --output demo-output``. It
-writes the SQLite database ``participatie.db`` and the summary
-``week-van-reflectie.md`` into the output directory, starting from a fresh
-database on every run.
+writes the SQLite database ``participatie.db``, the summary
+``week-van-reflectie.md`` and the messages (``outbox/*.eml``) into the output
+directory, starting afresh on every run.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import attrs
+import icalendar
+from dateutil.relativedelta import relativedelta
 
 from participatie import (
     CLIENT,
@@ -47,10 +59,14 @@ from participatie import (
     PROFESSIONAL,
     AlreadyRegisteredError,
     Audience,
+    CalendarPart,
     Consent,
+    Contact,
+    DeliveryState,
     Event,
     FixedClock,
     HelpDesk,
+    Notifications,
     NotEligibleError,
     OfferExpiredError,
     Participatie,
@@ -59,6 +75,7 @@ from participatie import (
     Registration,
     RegistrationClosedError,
     RegistrationState,
+    ReminderRule,
     Session,
     WaitingListPolicy,
     parse_datetime,
@@ -74,6 +91,8 @@ PROFESSIONALS = "professionals-6-nov"
 CONSENT_VERSION = "privacyverklaring-2020-10"
 DATABASE_NAME = "participatie.db"
 SUMMARY_NAME = "week-van-reflectie.md"
+OUTBOX_NAME = "outbox"
+REGISTRATION_LINK = "https://aanmelden.example.org/week-van-reflectie"
 
 #: Registration opens when the invitation is published ...
 REGISTRATION_OPENS = parse_datetime("maandag 19 oktober 2020 09:00", TIMEZONE)
@@ -211,6 +230,67 @@ def describe_event() -> Event:
     )
 
 
+# --- messages ---------------------------------------------------------------
+
+#: The networks of advocacy organisations that pass the invitation on.
+PARTNERS = (
+    Contact("Cliëntenraad Voorbeeldstad", "secretariaat@raad-voorbeeldstad.example.org"),
+    Contact("Netwerk Ervaringsdeskundigen", "info@netwerk-ervaring.example.org"),
+    Contact("Ouderplatform Gezinsvoogdij", "contact@ouderplatform.example.org"),
+    Contact("Youth Advocacy Network", "office@youth-advocacy.example.org", language="en"),
+)
+
+#: Which messages carry a calendar entry, and with which iTIP method.
+CALENDAR_METHODS = {
+    "confirmation": "REQUEST",
+    "change": "REQUEST",
+    "group-assignment": "REQUEST",
+    "cancellation": "CANCEL",
+}
+
+
+def calendar_invitation(event: Event, registration: Registration, kind: str) -> CalendarPart | None:
+    """A small iTIP invitation (REQUEST) or withdrawal (CANCEL) for one registration.
+
+    This stands in for ``participatie.calendar``, which builds the full
+    invitations (SEQUENCE raised on every change, time zones, the online
+    meeting as CONFERENCE); plug that in as ``Notifications(calendar=...)``.
+    """
+    method = CALENDAR_METHODS.get(kind)
+    if method is None:
+        return None
+    session = event.session(registration.session_key)
+    person = registration.person
+    entry = icalendar.Event.new(
+        uid=f"{event.key}.{session.key}.{registration.id}@participatie.example.org",
+        summary=f"{event.title}: {session.title}",
+        start=session.start.astimezone(UTC),
+        end=session.end.astimezone(UTC),
+        stamp=registration.updated_at,
+        sequence=0 if kind == "confirmation" else 1,
+        organizer=icalendar.vCalAddress.new(event.help_desk.email, cn=event.organiser),
+        attendees=[icalendar.vCalAddress.new(person.email, cn=person.name)],
+        url=session.online_link,
+        status="CANCELLED" if method == "CANCEL" else "CONFIRMED",
+    )
+    calendar = icalendar.Calendar.new(
+        method=method, prodid="-//participatie//week van reflectie//NL", subcomponents=[entry]
+    )
+    return CalendarPart(method, calendar.to_ical())
+
+
+def notifications(outbox: Path, clock: FixedClock) -> Notifications:
+    """Messages in Dutch or English, as .eml files, with reminders the day before."""
+    return Notifications(
+        channels=("outbox",),
+        options={
+            "outbox": {"folder": outbox, "sender": "vraagbaak@example.org", "clock": clock.now}
+        },
+        reminders=(ReminderRule("dag-ervoor", relativedelta(days=-1)),),
+        calendar=calendar_invitation,
+    )
+
+
 # --- telling the story ------------------------------------------------------
 
 
@@ -279,6 +359,16 @@ class Story:
         )
         self.tell(f"REFUSED ({type(error).__name__}): {error}")
 
+    def deliver(self) -> None:
+        """Run the dispatcher, as a scheduler would every few minutes."""
+        report = self.app.dispatch()
+        if report.sent or report.failures:
+            self.tell(
+                f"The dispatcher delivers {report.sent} message(s) to the outbox folder"
+                + (f"; {len(report.failures)} failed" if report.failures else "")
+                + "."
+            )
+
     def active_registration(self, someone: Person, session_key: str) -> Registration:
         """The registration ``someone`` holds for a session, found by e-mail address."""
         for registration in self.app.registrations_of(someone.email):
@@ -296,6 +386,8 @@ def publish(story: Story) -> None:
     story.app.save_event(story.event)
     story.tell(f"{story.event.title!r} is published; registration is open.")
     story.tell(f"Registration closes at the end of Friday 30 October: {when(REGISTRATION_CLOSES)}.")
+    invited = story.app.invite(EVENT_KEY, PARTNERS, registration_link=REGISTRATION_LINK)
+    story.tell(f"Invitations to {invited} partner organisations, one message each.")
 
 
 def fill_the_morning(story: Story) -> None:
@@ -431,20 +523,60 @@ def form_groups(story: Story) -> None:
             f"{session.title!r}: {len(groups)} groups of at most "
             f"{session.max_group_size} ({sizes})."
         )
+        for group in groups:
+            for member in group.members:
+                story.app.queue_message(
+                    "group-assignment", member.id, context={"group": {"number": group.number}}
+                )
+
+
+def move_the_professionals(story: Story) -> None:
+    """A speaker is delayed: the professionals' session starts half an hour later."""
+    story.at("maandag 2 november 2020 15:00")
+    event = story.app.event(EVENT_KEY)
+    session = event.session(PROFESSIONALS)
+    later = attrs.evolve(
+        session,
+        start=session.start + timedelta(minutes=30),
+        end=session.end + timedelta(minutes=30),
+    )
+    story.event = attrs.evolve(
+        event, sessions=[later if s.key == PROFESSIONALS else s for s in event.sessions]
+    )
+    story.app.save_event(story.event)
+    story.tell(
+        f"{session.title!r} moves to {when(later.start)}: everyone in it gets a change "
+        "notice with the updated calendar entry, and their reminder moves along."
+    )
+
+
+def the_days_before(story: Story) -> None:
+    """The reminders go out the day before each session, at the session's time."""
+    for moment in ("woensdag 4 november 2020 10:00", "woensdag 4 november 2020 14:00"):
+        story.at(moment)
+        story.deliver()
+    story.at("donderdag 5 november 2020 10:30")
+    story.deliver()
 
 
 def run_the_weeks(story: Story) -> None:
     """The registration period from invitation to groups, in order."""
-    publish(story)
-    fill_the_morning(story)
-    professional_on_the_clients_day(story)
-    fill_the_afternoon(story)
-    import_professionals(story)
-    register_twice(story)
-    cancel_in_the_morning(story)
-    offers_in_the_afternoon(story)
-    around_the_deadline(story)
-    form_groups(story)
+    for step in (
+        publish,
+        fill_the_morning,
+        professional_on_the_clients_day,
+        fill_the_afternoon,
+        import_professionals,
+        register_twice,
+        cancel_in_the_morning,
+        offers_in_the_afternoon,
+        around_the_deadline,
+        form_groups,
+        move_the_professionals,
+    ):
+        step(story)
+        story.deliver()
+    the_days_before(story)
 
 
 # --- the summary ------------------------------------------------------------
@@ -515,6 +647,13 @@ def summarise(story: Story) -> str:
         for group in app.form_groups(EVENT_KEY, session.key, seed=2020):
             members = "; ".join(describe(r, event) for r in group.members)
             lines.append(f"- Group {group.number} ({len(group.members)}): {members}")
+    sent = app.outbox([DeliveryState.SENT])
+    lines += ["", "## Messages", ""]
+    lines += [
+        f"- {kind}: {count}"
+        for kind, count in sorted(Counter(record.message.kind for record in sent).items())
+    ]
+    lines += ["", f"Each is an .eml file in {OUTBOX_NAME}/."]
     lines += ["", "## Refused", ""]
     for refusal in story.refusals:
         lines.append(
@@ -533,6 +672,12 @@ def fresh_database(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+def fresh_outbox(folder: Path) -> None:
+    """Remove an earlier run's messages."""
+    for message in folder.glob("*.eml"):
+        message.unlink()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Replay the week's registration period and write the database and a summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -547,11 +692,15 @@ def main(argv: list[str] | None = None) -> int:
     output.mkdir(parents=True, exist_ok=True)
     database = output / DATABASE_NAME
     summary_path = output / SUMMARY_NAME
+    outbox = output / OUTBOX_NAME
     fresh_database(database)
+    fresh_outbox(outbox)
 
     clock = FixedClock(REGISTRATION_OPENS)
     # An absolute path after "sqlite:///" gives the four slashes an absolute path needs.
-    with Participatie.open(f"sqlite:///{database}", clock=clock) as app:
+    with Participatie.open(
+        f"sqlite:///{database}", clock=clock, notifications=notifications(outbox, clock)
+    ) as app:
         story = Story(app, clock)
         print("What happened")
         print("=============")
@@ -564,6 +713,7 @@ def main(argv: list[str] | None = None) -> int:
     summary_path.write_text(f"{summary}\n{timeline}\n", encoding="utf-8")
     print(f"Database: {database}")
     print(f"Summary:  {summary_path}")
+    print(f"Messages: {outbox} ({len(list(outbox.glob('*.eml')))} .eml files)")
     return 0
 
 

@@ -246,3 +246,9 @@ def test_encoded_words_in_text_stay_text(text: str) -> None:
     assert str(parsed["Subject"]) == text
     assert parsed["To"].addresses[0].display_name == display_name(text)
     assert parsed["To"].addresses[0].addr_spec == "noor@example.org"
+
+
+def test_long_keys_come_back_exactly() -> None:
+    key = "week-van-reflectie-2020/30/reminder/dag-ervoor/20201106T093000Z/" + "x" * 120
+    parsed = parse(build_email(message(key=key), sender=SENDER, now=NOW))
+    assert parsed[KEY_HEADER] == key

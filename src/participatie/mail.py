@@ -167,7 +167,9 @@ def _build(
     email["Auto-Submitted"] = "auto-generated"
     email[KIND_HEADER] = message.kind
     if message.key is not None:
-        email[KEY_HEADER] = message.key
+        # As it is, unfolded: the key is printable ASCII of at most 200 characters
+        # (Message.key checks), and a folded key would read back with a space.
+        email[KEY_HEADER] = _Encoded(message.key)
 
     email.set_content(message.text)
     if message.html is not None:
@@ -218,6 +220,8 @@ def _check_headers(email: EmailMessage, message: Message, recipient: str, *, nam
     problems = []
     if header_names != sorted(expected):
         problems.append(f"headers {header_names} instead of {sorted(expected)}")
+    if message.key is not None and str(parsed[KEY_HEADER]) != message.key:
+        problems.append("the key would read differently")
     if str(parsed["Subject"]) != message.subject:
         problems.append("the subject would read differently")
     to: Sequence[Any] = parsed["To"].addresses if parsed["To"] is not None else ()
