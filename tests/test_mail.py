@@ -252,3 +252,11 @@ def test_long_keys_come_back_exactly() -> None:
     key = "week-van-reflectie-2020/30/reminder/dag-ervoor/20201106T093000Z/" + "x" * 120
     parsed = parse(build_email(message(key=key), sender=SENDER, now=NOW))
     assert parsed[KEY_HEADER] == key
+
+
+@pytest.mark.parametrize("length", [10, 60, 70, 80, 200])
+def test_long_plain_subjects_come_back_exactly(length: int) -> None:
+    subject = ("Invitation: Dialoogbijeenkomst toekomstscenario kinder- en gezins " * 5)[:length]
+    subject = subject.strip()
+    parsed = parse(build_email(message(subject=subject), sender=SENDER, now=NOW))
+    assert str(parsed["Subject"]) == subject

@@ -24,7 +24,7 @@ import attrs
 
 from participatie import _validate as v
 from participatie.channels import Message
-from participatie.mail import build_email
+from participatie.mail import email_bytes
 
 __all__ = ["FolderChannel"]
 
@@ -61,7 +61,7 @@ class FolderChannel:
 
     def send(self, message: Message) -> None:
         """Write the message's e-mail into the folder."""
-        data = build_email(message, sender=self.sender, now=self.clock()).as_bytes()
+        data = email_bytes(message, sender=self.sender, now=self.clock())
         self.folder.mkdir(parents=True, exist_ok=True)
         target = self.folder / self.file_name(message)
         temporary = self.folder / f".{target.name}.{os.getpid()}.tmp"

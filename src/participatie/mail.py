@@ -28,14 +28,14 @@ again and compared with what was meant; any difference refuses the message.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from email.header import Header
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
-from email.policy import EmailPolicy
+from email.policy import EmailPolicy, compat32
 from email.policy import default as default_policy
 from email.utils import format_datetime, make_msgid
 from typing import Any
@@ -49,6 +49,7 @@ __all__ = [
     "KIND_HEADER",
     "build_email",
     "display_name",
+    "email_bytes",
     "message_id",
     "sender_domain",
 ]
@@ -80,14 +81,35 @@ class _SafePolicy(EmailPolicy):
 _POLICY = _SafePolicy(linesep="\r\n", refold_source="none")
 
 
-def _encoded_words(text: str, header_name: str) -> _Encoded:
-    return _Encoded(Header(text, "utf-8", header_name=header_name).encode(linesep="\n"))
+def _b_word(text: str) -> str:
+    return f"=?utf-8?b?{base64.b64encode(text.encode('utf-8')).decode('ascii')}?="
+
+
+def _encoded_words(text: str) -> _Encoded:
+    """RFC 2047 "B" encoded words of at most 45 bytes of text each, one per line.
+
+    Split between characters, never inside one; readers join adjacent encoded
+    words of unstructured text (a subject) without a space.
+    """
+    words: list[str] = []
+    chunk = ""
+    size = 0
+    for char in text:
+        width = len(char.encode("utf-8"))
+        if size + width > 45:
+            words.append(_b_word(chunk))
+            chunk, size = "", 0
+        chunk += char
+        size += width
+    if chunk or not words:
+        words.append(_b_word(chunk))
+    return _Encoded("\n ".join(words))
 
 
 def _encoded_word(text: str) -> str:
     # One encoded word for the whole phrase: readers join the several words a
     # folded phrase would need with a space, changing the name.
-    return Header(text, "utf-8", maxlinelen=10_000).encode()
+    return _b_word(text)
 
 
 def display_name(name: str | None) -> str | None:
@@ -98,9 +120,12 @@ def display_name(name: str | None) -> str | None:
 
 
 def _text_header(text: str, header_name: str) -> str:
-    if _SAFE_ASCII.match(text) and "=?" not in text:
-        return text
-    return _encoded_words(text, header_name)
+    # Short printable ASCII goes as it is. Anything longer is encoded by us
+    # too: the standard library folds some long plain values so that they
+    # read back with a leading space.
+    if _SAFE_ASCII.match(text) and "=?" not in text and len(header_name) + len(text) <= 76:
+        return _Encoded(text)
+    return _encoded_words(text)
 
 
 def _mailbox(name: str | None, address: str) -> _Encoded:
@@ -139,6 +164,15 @@ def build_email(message: Message, *, sender: str, now: datetime) -> EmailMessage
     :class:`~participatie.exceptions.InvalidInputError` if a header would not
     come out exactly as meant.
     """
+    return _render(message, sender, now)[0]
+
+
+def email_bytes(message: Message, *, sender: str, now: datetime) -> bytes:
+    """:func:`build_email`, written out with CRLF line ends (what goes over SMTP)."""
+    return _render(message, sender, now)[1]
+
+
+def _render(message: Message, sender: str, now: datetime) -> tuple[EmailMessage, bytes]:
     recipient = _address(message.recipient, "the recipient")
     sender = _address(sender, "the sender")
     try:
@@ -155,7 +189,7 @@ class _NameMismatchError(Exception):
 
 def _build(
     message: Message, sender: str, recipient: str, now: datetime, *, names: bool
-) -> EmailMessage:
+) -> tuple[EmailMessage, bytes]:
     email = EmailMessage(policy=_POLICY)
     email["From"] = _mailbox(message.sender_name if names else None, sender)
     email["To"] = _mailbox(message.recipient_name if names else None, recipient)
@@ -171,15 +205,20 @@ def _build(
         # (Message.key checks), and a folded key would read back with a space.
         email[KEY_HEADER] = _Encoded(message.key)
 
-    email.set_content(message.text)
+    # Encodings chosen here, not guessed per part (the standard library would
+    # compare two encodings of every part): quoted-printable for the text,
+    # readable in any mail program's source view; base64 for HTML and the
+    # calendar, which are read by programs and base64 is fast to write.
+    email.set_content(message.text, cte="quoted-printable")
     if message.html is not None:
-        email.add_alternative(message.html, subtype="html")
+        email.add_alternative(message.html, subtype="html", cte="base64")
     calendar = message.calendar
     if calendar is not None:
         email.add_alternative(
             calendar.ics.decode("utf-8"),
             subtype="calendar",
             params={"method": calendar.method},
+            cte="base64",
         )
         email.make_mixed()
         email.add_attachment(
@@ -187,8 +226,9 @@ def _build(
         )
     # Set last: building the body moves Content-* headers into the first part.
     email["Content-Language"] = message.language
-    _check_headers(email, message, recipient, names=names)
-    return email
+    data = email.as_bytes()
+    _check_headers(data, message, recipient, names=names)
+    return email, data
 
 
 _EXPECTED_HEADERS = (
@@ -205,11 +245,22 @@ _EXPECTED_HEADERS = (
 )
 
 
-def _check_headers(email: EmailMessage, message: Message, recipient: str, *, names: bool) -> None:
-    """Parse the header block back and refuse anything that is not exactly what we set."""
-    raw = email.as_bytes().split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
-    parsed = BytesHeaderParser(policy=default_policy).parsebytes(raw)
-    header_names = sorted(name.lower() for name in parsed)
+def _check_headers(data: bytes, message: Message, recipient: str, *, names: bool) -> None:
+    """Parse the header block back and refuse anything that is not exactly what we set.
+
+    The header block is split as any reader splits it; the values that carry
+    text from people are then read as a modern reader (the standard library's
+    default policy, which decodes encoded words) reads them.
+    """
+    raw = data.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
+    block = BytesHeaderParser(policy=compat32).parsebytes(raw)
+    header_names = sorted(name.lower() for name in block)
+
+    def read(name: str) -> Any:
+        value = block.get(name)
+        return None if value is None else default_policy.header_fetch_parse(name, value)
+
+    parsed = {name: read(name) for name in ("Subject", "To", "From", KEY_HEADER)}
     expected = list(_EXPECTED_HEADERS)
     if message.reply_to is not None:
         expected.append("reply-to")

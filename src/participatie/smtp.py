@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 import attrs
 
 from participatie import _validate as v
+from participatie._validate import normalise_email
 from participatie.channels import Message
 from participatie.exceptions import (
     DeliveryError,
@@ -33,7 +34,7 @@ from participatie.exceptions import (
     PermanentDeliveryError,
     TransientDeliveryError,
 )
-from participatie.mail import build_email
+from participatie.mail import email_bytes
 
 __all__ = ["SECURITY_MODES", "SMTPChannel", "classify_smtp_error"]
 
@@ -172,9 +173,8 @@ class SMTPChannel:
 
     def send(self, message: Message) -> None:
         """Send one message; raises a :class:`~participatie.exceptions.DeliveryError` subclass."""
-        email = build_email(message, sender=self.sender, now=self.clock())
-        data = email.as_bytes()
-        recipient = str(email["To"].addresses[0].addr_spec)
+        data = email_bytes(message, sender=self.sender, now=self.clock())
+        recipient = normalise_email(message.recipient)  # checked by email_bytes already
         try:
             if not self._batching:
                 connection = self._connect()
