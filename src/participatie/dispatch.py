@@ -157,9 +157,17 @@ class DispatchReport:
 
 
 class _Lane:
-    """One channel's worker thread, fed message by message."""
+    """One channel's worker thread, fed message by message.
 
-    def __init__(self, name: str, channel: Channel, results: queue.Queue[Any]) -> None:
+    After each message it waits until the dispatcher has recorded the
+    outcome, so that at most one message per channel is ever delivered but
+    not yet recorded: that bounds the duplicates a crash can cause to one
+    per channel.
+    """
+
+    def __init__(
+        self, name: str, channel: Channel, results: queue.Queue[Any], ack_timeout: float
+    ) -> None:
         self.name = name
         self.channel = channel
         self.inbox: queue.Queue[Any] = queue.Queue()
@@ -167,6 +175,8 @@ class _Lane:
         self.outstanding: list[OutboxRecord] = []
         self.last_progress = time.monotonic()
         self.hung = False
+        self.recorded = threading.Semaphore(0)
+        self.ack_timeout = ack_timeout
         self.thread = threading.Thread(
             target=self._work, name=f"participatie-channel-{name}", daemon=True
         )
@@ -182,12 +192,16 @@ class _Lane:
         try:
             with channel_batch(self.channel):
                 while (record := self.inbox.get()) is not _DONE:
+                    if self.hung:
+                        continue  # given up on: what is left waits for a later run
                     try:
                         self.channel.send(record.message)
                     except Exception as error:
                         self.results.put((self, record, error))
                     else:
                         self.results.put((self, record, None))
+                    # Wait until the outcome is recorded before the next send.
+                    self.recorded.acquire(timeout=self.ack_timeout)
         except Exception as error:
             # Opening or closing the batch failed: whatever is left fails for now.
             self.results.put((self, None, error))
@@ -256,7 +270,10 @@ class Dispatcher:
                     lane = lanes.get(record.channel)
                     if lane is None:
                         lane = lanes[record.channel] = _Lane(
-                            record.channel, self.channels[record.channel], results
+                            record.channel,
+                            self.channels[record.channel],
+                            results,
+                            ack_timeout=self.send_timeout,
                         )
                     lane.give(record)
                 report += self._collect(lanes, results)
@@ -335,14 +352,17 @@ class Dispatcher:
         in_time = record in lane.outstanding
         if in_time:
             lane.outstanding.remove(record)
-        if error is None:
-            self.store.record_delivery(
-                record.id, record.attempts, DeliveryState.SENT, self.clock.now()
-            )
-            return DispatchReport(sent=1)
-        if not in_time:
-            return DispatchReport()  # already given back as hung
-        return self._failed(record, error)
+        try:
+            if error is None:
+                self.store.record_delivery(
+                    record.id, record.attempts, DeliveryState.SENT, self.clock.now()
+                )
+                return DispatchReport(sent=1)
+            if not in_time:
+                return DispatchReport()  # already given back as hung
+            return self._failed(record, error)
+        finally:
+            lane.recorded.release()
 
     def _failed(self, record: OutboxRecord, error: BaseException) -> DispatchReport:
         now = self.clock.now()
