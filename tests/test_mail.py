@@ -260,3 +260,19 @@ def test_long_plain_subjects_come_back_exactly(length: int) -> None:
     subject = subject.strip()
     parsed = parse(build_email(message(subject=subject), sender=SENDER, now=NOW))
     assert str(parsed["Subject"]) == subject
+
+
+def test_the_header_check_catches_what_slips_through(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Were a header ever written unsafely, the check after building refuses the message."""
+    import participatie.mail as mail
+
+    monkeypatch.setattr(mail, "_text_header", lambda text, _name: text)  # no encoding at all
+    with pytest.raises(InvalidInputError, match="subject would read differently"):
+        build_email(
+            message(subject="Hallo =?UTF-8?Q?=0D=0ABcc:_mallory@example.org?="),
+            sender=SENDER,
+            now=NOW,
+        )
+    monkeypatch.setattr(mail, "_text_header", lambda text, _name: text + "\nBcc: m@example.org")
+    with pytest.raises(InvalidInputError, match="would not read back as written"):
+        build_email(message(), sender=SENDER, now=NOW)
