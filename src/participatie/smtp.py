@@ -17,8 +17,10 @@ messages should go once the password is fixed.
 from __future__ import annotations
 
 import contextlib
+import functools
 import ipaddress
 import smtplib
+import socket
 import ssl
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -46,6 +48,13 @@ _DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@functools.lru_cache(maxsize=1)
+def _this_host() -> str:
+    # smtplib asks the resolver for this name on every connection it opens,
+    # which can take longer than sending the message; once per process is enough.
+    return socket.getfqdn()
 
 
 def _is_loopback(host: str) -> bool:
@@ -127,14 +136,22 @@ class SMTPChannel:
         """The port connected to."""
         return self.port if self.port is not None else _DEFAULT_PORTS[self.security]
 
+    def _context(self) -> ssl.SSLContext:
+        # Loading the system's certificates takes tens of milliseconds: once
+        # per channel, and only when encryption is used.
+        if self.ssl_context is None:
+            self.ssl_context = ssl.create_default_context()
+        return self.ssl_context
+
     def _connect(self) -> smtplib.SMTP:
-        context = self.ssl_context or ssl.create_default_context()
+        local_hostname = self.local_hostname or _this_host()
         connection: smtplib.SMTP
         if self.security == "tls":
+            context = self._context()
             connection = smtplib.SMTP_SSL(
                 self.host,
                 self.effective_port,
-                local_hostname=self.local_hostname,
+                local_hostname=local_hostname,
                 timeout=self.timeout,
                 context=context,
             )
@@ -142,13 +159,13 @@ class SMTPChannel:
             connection = smtplib.SMTP(
                 self.host,
                 self.effective_port,
-                local_hostname=self.local_hostname,
+                local_hostname=local_hostname,
                 timeout=self.timeout,
             )
         try:
             if self.security == "starttls":
                 connection.ehlo()
-                connection.starttls(context=context)
+                connection.starttls(context=self._context())
                 connection.ehlo()
             if self.username is not None and self.password is not None:
                 connection.login(self.username, self.password)
