@@ -382,3 +382,24 @@ def test_command_line_reports_failures(
         main(["--store", url, "--channel", "smtp", "--option", "sms.host=x"])
     with pytest.raises(SystemExit):
         main(["--store", url, "--channel", "smtp", "--option", "smtp.password=env:NOT_SET_HERE"])
+
+
+def test_a_failing_store_stops_the_sending(tmp_path: Path) -> None:
+    """If outcomes cannot be recorded, no more is sent than can be recorded later."""
+
+    channel = RecordingChannel()
+    with open_store(f"sqlite:///{tmp_path}/f.db") as store:
+        store.queue_messages([outgoing(n, due_at=NOW) for n in range(5)], NOW)
+        original = store.record_delivery
+
+        def broken(*args: object, **kwargs: object) -> bool:
+            raise RuntimeError("disk full")
+
+        store.record_delivery = broken  # type: ignore[method-assign]
+        with pytest.raises(RuntimeError, match="disk full"):
+            dispatcher(store, FixedClock(NOW), outbox=channel).run_once()
+        store.record_delivery = original  # type: ignore[method-assign]
+        time.sleep(0.2)
+        # The first message went out; the rest were not sent blind.
+        assert [m.key for m in channel.sent] == ["test/0"]
+        assert {r.state for r in store.outbox()} == {S.SENDING}

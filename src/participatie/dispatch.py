@@ -175,6 +175,7 @@ class _Lane:
         self.outstanding: list[OutboxRecord] = []
         self.last_progress = time.monotonic()
         self.hung = False
+        self.stopping = False
         self.recorded = threading.Semaphore(0)
         self.ack_timeout = ack_timeout
         self.thread = threading.Thread(
@@ -192,8 +193,8 @@ class _Lane:
         try:
             with channel_batch(self.channel):
                 while (record := self.inbox.get()) is not _DONE:
-                    if self.hung:
-                        continue  # given up on: what is left waits for a later run
+                    if self.hung or self.stopping:
+                        continue  # what is left waits for a later run
                     try:
                         self.channel.send(record.message)
                     except Exception as error:
@@ -399,6 +400,9 @@ class Dispatcher:
         report = DispatchReport()
         open_lanes = [lane for lane in lanes.values() if not lane.hung]
         for lane in lanes.values():
+            # Normally nothing is left to send; after an error (the store
+            # failed), nothing more is sent that could not be recorded.
+            lane.stopping = True
             lane.inbox.put(_DONE)
         deadline = time.monotonic() + self.send_timeout
         finished: set[str] = set()
