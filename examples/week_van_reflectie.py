@@ -23,7 +23,6 @@ This script replays that registration period with fictional people on a
   (:class:`AlreadyRegisteredError`);
 * a registration at 23:45 on the day of the deadline accepted, and one the next
   morning refused (:class:`RegistrationClosedError`);
-* groups formed per session under the session's group-size limit;
 * a calendar invitation for every participant, with their group and its own
   join link; the afternoon session moved half an hour, and the update that
   moves the entry in each participant's calendar (same UID, SEQUENCE 1);
@@ -34,6 +33,13 @@ This script replays that registration period with fictional people on a
   lists otherwise;
 * after the week, a participant's erasure request: everything about him is
   erased, and the script searches every file it keeps to prove it.
+* every message these steps cause: invitations to partner organisations, a
+  confirmation, waiting-list notice, offer, lapse or cancellation per change,
+  change notices when the professionals' session moves, each person's group,
+  and reminders the day before, each in Dutch, queued in the same transaction
+  as the change and written by the ``outbox`` channel as an ``.eml`` file
+  (with a calendar invitation where one belongs) into ``outbox/`` in the
+  output directory.
 
 The clocks in Amsterdam went back an hour on 25 October 2020; the times the
 script prints change from CEST to CET there, and nothing else needs to care.
@@ -42,8 +48,8 @@ Run it with ``python examples/week_van_reflectie.py --output demo-output``. It
 writes the SQLite database ``participatie.db``, the summary
 ``week-van-reflectie.md`` and the calendar files under ``calendar/`` into the
 output directory (``calendar/uitnodigingen/<session>/`` for the invitations,
-``calendar/updates/`` for the updates after the move, and the feeds), starting
-afresh on every run.
+``calendar/updates/`` for the updates after the move, and the feeds), the
+messages (``outbox/*.eml``), starting afresh on every run.
 """
 
 from __future__ import annotations
@@ -51,11 +57,14 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
+from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import attrs
+import icalendar
+from dateutil.relativedelta import relativedelta
 
 from participatie import (
     CLIENT,
@@ -65,7 +74,10 @@ from participatie import (
     AttributeRule,
     Audience,
     CalendarOptions,
+    CalendarPart,
     Consent,
+    Contact,
+    DeliveryState,
     Event,
     FixedClock,
     GroupDetails,
@@ -73,6 +85,7 @@ from participatie import (
     HelpDesk,
     Invitation,
     NotEligibleError,
+    Notifications,
     OfferExpiredError,
     Participatie,
     ParticipatieError,
@@ -82,6 +95,7 @@ from participatie import (
     RegistrationClosedError,
     RegistrationState,
     Session,
+    SessionReminder,
     WaitingListPolicy,
     hookimpl,
     parse_datetime,
@@ -102,6 +116,8 @@ SUMMARY_NAME = "week-van-reflectie.md"
 CALENDAR_DIR = "calendar"
 #: Participants' calendars remind them the day before and a quarter of an hour before.
 CALENDAR_OPTIONS = CalendarOptions(reminders=(timedelta(days=1), timedelta(minutes=15)))
+OUTBOX_NAME = "outbox"
+REGISTRATION_LINK = "https://aanmelden.example.org/week-van-reflectie"
 
 #: Registration opens when the invitation is published ...
 REGISTRATION_OPENS = parse_datetime("maandag 19 oktober 2020 09:00", TIMEZONE)
@@ -239,6 +255,67 @@ def describe_event() -> Event:
     )
 
 
+# --- messages ---------------------------------------------------------------
+
+#: The networks of advocacy organisations that pass the invitation on.
+PARTNERS = (
+    Contact("Cliëntenraad Voorbeeldstad", "secretariaat@raad-voorbeeldstad.example.org"),
+    Contact("Netwerk Ervaringsdeskundigen", "info@netwerk-ervaring.example.org"),
+    Contact("Ouderplatform Gezinsvoogdij", "contact@ouderplatform.example.org"),
+    Contact("Youth Advocacy Network", "office@youth-advocacy.example.org", language="en"),
+)
+
+#: Which messages carry a calendar entry, and with which iTIP method.
+CALENDAR_METHODS = {
+    "confirmation": "REQUEST",
+    "change": "REQUEST",
+    "group-assignment": "REQUEST",
+    "cancellation": "CANCEL",
+}
+
+
+def calendar_invitation(event: Event, registration: Registration, kind: str) -> CalendarPart | None:
+    """A small iTIP invitation (REQUEST) or withdrawal (CANCEL) for one registration.
+
+    This stands in for ``participatie.calendar``, which builds the full
+    invitations (SEQUENCE raised on every change, time zones, the online
+    meeting as CONFERENCE); plug that in as ``Notifications(calendar=...)``.
+    """
+    method = CALENDAR_METHODS.get(kind)
+    if method is None:
+        return None
+    session = event.session(registration.session_key)
+    person = registration.person
+    entry = icalendar.Event.new(
+        uid=f"{event.key}.{session.key}.{registration.id}@participatie.example.org",
+        summary=f"{event.title}: {session.title}",
+        start=session.start.astimezone(UTC),
+        end=session.end.astimezone(UTC),
+        stamp=registration.updated_at,
+        sequence=0 if kind == "confirmation" else 1,
+        organizer=icalendar.vCalAddress.new(event.help_desk.email, cn=event.organiser),
+        attendees=[icalendar.vCalAddress.new(person.email, cn=person.name)],
+        url=session.online_link,
+        status="CANCELLED" if method == "CANCEL" else "CONFIRMED",
+    )
+    calendar = icalendar.Calendar.new(
+        method=method, prodid="-//participatie//week van reflectie//NL", subcomponents=[entry]
+    )
+    return CalendarPart(method, calendar.to_ical())
+
+
+def notifications(outbox: Path, clock: FixedClock) -> Notifications:
+    """Messages in Dutch or English, as .eml files, with reminders the day before."""
+    return Notifications(
+        channels=("outbox",),
+        options={
+            "outbox": {"folder": outbox, "sender": "vraagbaak@example.org", "clock": clock.now}
+        },
+        reminders=(SessionReminder("dag-ervoor", relativedelta(days=-1)),),
+        calendar=calendar_invitation,
+    )
+
+
 # --- telling the story ------------------------------------------------------
 
 
@@ -314,6 +391,16 @@ class Story:
         )
         self.tell(f"REFUSED ({type(error).__name__}): {error}")
 
+    def deliver(self) -> None:
+        """Run the dispatcher, as a scheduler would every few minutes."""
+        report = self.app.dispatch()
+        if report.sent or report.failures:
+            self.tell(
+                f"The dispatcher delivers {report.sent} message(s) to the outbox folder"
+                + (f"; {len(report.failures)} failed" if report.failures else "")
+                + "."
+            )
+
     def active_registration(self, someone: Person, session_key: str) -> Registration:
         """The registration ``someone`` holds for a session, found by e-mail address."""
         for registration in self.app.registrations_of(someone.email):
@@ -331,6 +418,8 @@ def publish(story: Story) -> None:
     story.app.save_event(story.event)
     story.tell(f"{story.event.title!r} is published; registration is open.")
     story.tell(f"Registration closes at the end of Friday 30 October: {when(REGISTRATION_CLOSES)}.")
+    invited = story.app.invite(EVENT_KEY, PARTNERS, registration_link=REGISTRATION_LINK)
+    story.tell(f"Invitations to {invited} partner organisations, one message each.")
 
 
 def fill_the_morning(story: Story) -> None:
@@ -467,6 +556,40 @@ def form_groups(story: Story) -> None:
             f"{session.title!r}: {len(groups)} groups of at most "
             f"{session.max_group_size} ({sizes})."
         )
+        for group in groups:
+            for member in group.members:
+                story.app.queue_message(
+                    "group-assignment", member.id, context={"group": {"number": group.number}}
+                )
+
+
+def move_the_professionals(story: Story) -> None:
+    """A speaker is delayed: the professionals' session starts half an hour later."""
+    story.at("maandag 2 november 2020 15:00")
+    event = story.app.event(EVENT_KEY)
+    session = event.session(PROFESSIONALS)
+    later = attrs.evolve(
+        session,
+        start=session.start + timedelta(minutes=30),
+        end=session.end + timedelta(minutes=30),
+    )
+    story.event = attrs.evolve(
+        event, sessions=[later if s.key == PROFESSIONALS else s for s in event.sessions]
+    )
+    story.app.save_event(story.event)
+    story.tell(
+        f"{session.title!r} moves to {when(later.start)}: everyone in it gets a change "
+        "notice with the updated calendar entry, and their reminder moves along."
+    )
+
+
+def the_days_before(story: Story) -> None:
+    """The reminders go out the day before each session, at the session's time."""
+    for moment in ("woensdag 4 november 2020 10:00", "woensdag 4 november 2020 14:00"):
+        story.at(moment)
+        story.deliver()
+    story.at("donderdag 5 november 2020 10:30")
+    story.deliver()
 
 
 # --- calendars -----------------------------------------------------------------
@@ -559,18 +682,28 @@ def publish_feeds(story: Story) -> None:
 
 def run_the_weeks(story: Story) -> None:
     """The registration period from invitation to groups, in order."""
-    publish(story)
-    fill_the_morning(story)
-    professional_on_the_clients_day(story)
-    fill_the_afternoon(story)
-    import_professionals(story)
-    register_twice(story)
-    cancel_in_the_morning(story)
-    offers_in_the_afternoon(story)
-    around_the_deadline(story)
-    form_groups(story)
+    for step in (
+        publish,
+        fill_the_morning,
+        professional_on_the_clients_day,
+        fill_the_afternoon,
+        import_professionals,
+        register_twice,
+        cancel_in_the_morning,
+        offers_in_the_afternoon,
+        around_the_deadline,
+        form_groups,
+        move_the_professionals,
+    ):
+        step(story)
+        story.deliver()
+    # In the order of the calendar: the invitations on 2 November, the
+    # afternoon moved on the 3rd (its change notices go out at once), then
+    # the reminders in the days before.
     send_invitations(story)
     move_the_afternoon(story)
+    story.deliver()
+    the_days_before(story)
     publish_feeds(story)
 
 
@@ -642,6 +775,13 @@ def summarise(story: Story) -> str:
         for group in app.groups(EVENT_KEY, session.key):
             members = "; ".join(describe(r, event) for r in group.members)
             lines.append(f"- Group {group.number} ({len(group.members)}): {members}")
+    sent = app.outbox([DeliveryState.SENT])
+    lines += ["", "## Messages", ""]
+    lines += [
+        f"- {kind}: {count}"
+        for kind, count in sorted(Counter(record.message.kind for record in sent).items())
+    ]
+    lines += ["", f"Each is an .eml file in {OUTBOX_NAME}/."]
     lines += ["", "## Refused", ""]
     for refusal in story.refusals:
         lines.append(
@@ -660,6 +800,12 @@ def fresh_database(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+def fresh_outbox(folder: Path) -> None:
+    """Remove an earlier run's messages."""
+    for message in folder.glob("*.eml"):
+        message.unlink()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Replay the week's registration period and write the database and a summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -674,7 +820,9 @@ def main(argv: list[str] | None = None) -> int:
     output.mkdir(parents=True, exist_ok=True)
     database = output / DATABASE_NAME
     summary_path = output / SUMMARY_NAME
+    outbox = output / OUTBOX_NAME
     fresh_database(database)
+    fresh_outbox(outbox)
 
     calendar_dir = output / CALENDAR_DIR
     shutil.rmtree(calendar_dir, ignore_errors=True)
@@ -683,7 +831,12 @@ def main(argv: list[str] | None = None) -> int:
     # Our own plugin manager: the summary file below joins it as a plugin.
     plugins = Plugins()
     # An absolute path after "sqlite:///" gives the four slashes an absolute path needs.
-    with Participatie.open(f"sqlite:///{database}", clock=clock, plugins=plugins) as app:
+    with Participatie.open(
+        f"sqlite:///{database}",
+        clock=clock,
+        plugins=plugins,
+        notifications=notifications(outbox, clock),
+    ) as app:
         story = Story(app, clock, calendar_dir)
         print("What happened")
         print("=============")
@@ -704,6 +857,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in group_lists:
             print(f"Groups:   {path}")
         print(f"Calendar: {calendar_dir} ({len(story.calendar_files)} files)")
+        print(f"Messages: {outbox} ({len(list(outbox.glob('*.eml')))} .eml files)")
 
         erase_on_request(story, output, summary_path)
     return 0
@@ -725,9 +879,19 @@ class SummaryFile:
     person and deletes their calendar files (named after the registration).
     """
 
-    def __init__(self, path: Path, calendar_dir: Path | None = None) -> None:
+    def __init__(
+        self, path: Path, calendar_dir: Path | None = None, outbox: Path | None = None
+    ) -> None:
         self.path = path
         self.calendar_dir = calendar_dir
+        self.outbox = outbox
+
+    def _messages(self, email: str) -> list[Path]:
+        """The ``.eml`` files the outbox channel wrote to this address."""
+        if self.outbox is None or not self.outbox.exists():
+            return []
+        needle = email.encode("utf-8")
+        return sorted(p for p in self.outbox.glob("*.eml") if needle in p.read_bytes())
 
     def _calendar_files(self, registrations: list[Registration]) -> list[Path]:
         if self.calendar_dir is None or not self.calendar_dir.exists():
@@ -742,19 +906,30 @@ class SummaryFile:
     @hookimpl
     def participatie_personal_data(self) -> list[PersonalField]:
         """The summary names people in its lists and its timeline."""
-        return declare(
-            SUMMARY_NAME,
-            DataKind.PERSONAL,
-            "the organiser's account of the week",
-            "names",
-            "addresses",
-            on_erasure="replaced by [erased]",
-        ) + declare(
-            "calendar files",
-            DataKind.PERSONAL,
-            "each participant's invitation and its updates",
-            "ATTENDEE",
-            on_erasure="the person's files are deleted",
+        return (
+            declare(
+                SUMMARY_NAME,
+                DataKind.PERSONAL,
+                "the organiser's account of the week",
+                "names",
+                "addresses",
+                on_erasure="replaced by [erased]",
+            )
+            + declare(
+                "message files",
+                DataKind.PERSONAL,
+                "each message the outbox channel wrote (.eml)",
+                "To",
+                "body",
+                on_erasure="the person's files are deleted",
+            )
+            + declare(
+                "calendar files",
+                DataKind.PERSONAL,
+                "each participant's invitation and its updates",
+                "ATTENDEE",
+                on_erasure="the person's files are deleted",
+            )
         )
 
     @hookimpl
@@ -762,7 +937,7 @@ class SummaryFile:
         self, email: str, registrations: list[Registration]
     ) -> Erased | None:
         """Replace the person's name and address in the summary; delete their calendar files."""
-        files = self._calendar_files(registrations)
+        files = self._calendar_files(registrations) + self._messages(email)
         for path in files:
             path.unlink()
         count = len(files)
@@ -807,7 +982,8 @@ def erase_on_request(story: Story, output: Path, summary_path: Path) -> None:
     """Pieter asks the help desk to erase his data; show that nothing of him is left."""
     app = story.app
     app.plugins.register(
-        SummaryFile(summary_path, story.calendar_dir), name="week-van-reflectie-summary"
+        SummaryFile(summary_path, story.calendar_dir, output / OUTBOX_NAME),
+        name="week-van-reflectie-summary",
     )
     print()
     print("An erasure request")

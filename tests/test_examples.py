@@ -407,7 +407,7 @@ def test_week_ends_with_an_erasure_and_its_proof(
     week: ModuleType, week_output: tuple[Path, str]
 ) -> None:
     output, printed = week_output
-    assert "Before: 'Pieter Bakker' found in 4 file(s)" in printed
+    assert "Before: 'Pieter Bakker' found in 7 file(s)" in printed
     assert "After: 'Pieter Bakker' found in 0 file(s)" in printed
     assert "Proof: no trace of the erased participant" in printed
     everything = b"".join(p.read_bytes() for p in output.rglob("*") if p.is_file()).lower()
@@ -424,3 +424,77 @@ def test_week_ends_with_an_erasure_and_its_proof(
         assert {r.requested_by for r in named} == {week.PROJECT_GROUP_ADDRESS}
     anonymous = (output / "pseudoniem" / f"groups-{week.MORNING}.csv").read_text(encoding="utf-8")
     assert "Sanne" not in anonymous
+
+
+def test_week_leaves_one_eml_per_message(week: ModuleType, week_output: tuple[Path, str]) -> None:
+    """make demo's outbox: every message an .eml file, parseable, with its calendar part."""
+    import email
+    from email import policy
+
+    import icalendar
+
+    from participatie import DeliveryState
+
+    output, printed = week_output
+    files = sorted((output / "outbox").glob("*.eml"))
+    with _open(output / "participatie.db") as app:
+        sent = app.outbox([DeliveryState.SENT])
+        assert app.outbox([DeliveryState.PENDING, DeliveryState.FAILED]) == []
+    assert len(files) == len(sent) > 100
+    # The count is printed before the erasure at the end of the demo, which
+    # deletes the erased participant's few messages (files and rows alike).
+    printed_count = int(printed.split(" .eml files)")[0].rsplit("(", 1)[1])
+    assert 0 < printed_count - len(files) <= 5
+    kinds: dict[str, int] = {}
+    keys = set()
+    for path in files:
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        kind = message["X-Participatie-Kind"]
+        kinds[kind] = kinds.get(kind, 0) + 1
+        keys.add(message["X-Participatie-Key"])
+        assert len(message["To"].addresses) == 1
+        assert message["Cc"] is None
+        assert message["Bcc"] is None
+        text = message.get_body(preferencelist=("plain",))
+        assert text is not None
+        assert "vraagbaak@example.org" in text.get_content()
+        calendars = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+        method = week.CALENDAR_METHODS.get(kind)
+        if method is None:
+            assert calendars == []
+        else:
+            [calendar] = calendars
+            inside = icalendar.Calendar.from_ical(calendar.get_content())
+            assert calendar.get_param("method") == str(inside["METHOD"]) == method
+            [attachment] = [p for p in message.walk() if p.get_content_type() == "application/ics"]
+            assert attachment.get_filename() == "invite.ics"
+    assert keys == {record.key for record in sent}
+    assert kinds["invitation"] == len(week.PARTNERS)
+    # everyone in the two sessions that moved: the professionals (11) and the afternoon (6)
+    assert kinds["change"] == 17
+    # everyone with a place, once; the erased participant's reminder is gone with him
+    assert kinds["reminder"] == 10 + 6 + 11 - 1
+    assert kinds["cancellation"] == 3
+    assert kinds["offer-expired"] == 1
+
+
+def test_week_reminders_follow_the_moved_session(
+    week: ModuleType, week_output: tuple[Path, str]
+) -> None:
+    from participatie import DeliveryState, to_local
+
+    output, _ = week_output
+    with _open(output / "participatie.db") as app:
+        reminders = [
+            r
+            for r in app.outbox()
+            if r.message.kind == "reminder" and r.session_key == week.PROFESSIONALS
+        ]
+    superseded = [r for r in reminders if r.state is DeliveryState.SUPERSEDED]
+    sent = [r for r in reminders if r.state is DeliveryState.SENT]
+    assert len(superseded) == len(sent) == 11
+    assert {to_local(r.due_at, week.TIMEZONE).strftime("%d %H:%M") for r in superseded} == {
+        "05 10:00"
+    }
+    assert {to_local(r.due_at, week.TIMEZONE).strftime("%d %H:%M") for r in sent} == {"05 10:30"}
+    assert all("10:30–12:30" in r.message.text for r in sent)

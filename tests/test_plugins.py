@@ -43,8 +43,8 @@ def test_built_ins_are_plugins() -> None:
     plugins = fresh()
     assert set(DEFAULT_PLUGINS) <= set(plugins.plugin_names())
     assert isinstance(plugins.open_store("memory://"), MemoryStore)
-    assert set(plugins.channel_factories()) == {"console"}
     assert set(plugins.grouping_strategies()) == {"attributes", "balanced"}
+    assert set(plugins.channel_factories()) == {"console", "outbox", "smtp"}
 
 
 def test_unknown_scheme() -> None:
@@ -179,7 +179,7 @@ def test_channels_and_strategies_by_name() -> None:
     channel.send(Message("noor@example.org", "Bevestiging", "U bent aangemeld.", "confirmation"))
     assert "Subject: Bevestiging" in stream.getvalue()
     assert "confirmation to noor@example.org (nl)" in stream.getvalue()
-    with pytest.raises(UnknownPluginError, match="available: console"):
+    with pytest.raises(UnknownPluginError, match="available: console, outbox, smtp"):
         plugins.channel("sms")
     assert isinstance(plugins.grouping_strategy("balanced"), GroupingStrategy)
     with pytest.raises(UnknownPluginError, match="balanced"):

@@ -21,9 +21,10 @@ from participatie.calendar import (
     SessionSeries,
     import_sessions,
 )
-from participatie.channels import Channel, ChannelFactory, ConsoleChannel, Message
+from participatie.channels import CalendarPart, Channel, ChannelFactory, ConsoleChannel, Message
 from participatie.clock import Clock, FixedClock, SystemClock
 from participatie.datetext import parse_date, parse_datetime, parse_deadline
+from participatie.dispatch import DeliveryFailure, Dispatcher, DispatchReport, RetryPolicy
 from participatie.event_file import EventFile, load_event_file
 from participatie.exceptions import (
     AlreadyRegisteredError,
@@ -34,6 +35,7 @@ from participatie.exceptions import (
     ConsentRequiredError,
     ConstraintConflictError,
     DateTextError,
+    DeliveryError,
     DispositionsMissingError,
     ErasureError,
     EventFileError,
@@ -51,6 +53,7 @@ from participatie.exceptions import (
     NotFoundError,
     OfferExpiredError,
     ParticipatieError,
+    PermanentDeliveryError,
     PluginError,
     RegistrationClosedError,
     RegistrationNotOpenError,
@@ -65,6 +68,8 @@ from participatie.exceptions import (
     SessionFullError,
     SessionInUseError,
     StorageError,
+    TemplateError,
+    TransientDeliveryError,
     UnknownCommentError,
     UnknownContributionError,
     UnknownDraftError,
@@ -104,6 +109,7 @@ from participatie.feedback import (
     SectionResponse,
     write_report,
 )
+from participatie.folder import FolderChannel
 from participatie.grouping import (
     AttributeRule,
     AttributeStrategy,
@@ -123,6 +129,7 @@ from participatie.localtime import (
     to_local,
     zone,
 )
+from participatie.messages import MESSAGE_KINDS, TextOverride
 from participatie.model import (
     ALLOWED_TRANSITIONS,
     CLIENT,
@@ -144,8 +151,12 @@ from participatie.model import (
     WaitingListPolicy,
     erased_person,
 )
+from participatie.notifications import CalendarProvider, Contact, Notifications
+from participatie.notifications import ReminderRule as SessionReminder
+from participatie.outbox import DeliveryState, OutboxRecord, OutgoingMessage
 from participatie.plugins import DEFAULT_PLUGINS, Plugins, get_plugins, hookimpl
 from participatie.privacy import ErasureReport, Pseudonymiser, PurgeReport
+from participatie.smtp import SMTPChannel
 from participatie.storage import (
     AssignmentEntry,
     BulkResult,
@@ -168,6 +179,7 @@ __all__ = [
     "DEFAULT_TIMEZONE",
     "EXPERT_BY_EXPERIENCE",
     "GUARDIAN",
+    "MESSAGE_KINDS",
     "PARTICIPANT",
     "PROFESSIONAL",
     "AgeCategory",
@@ -182,6 +194,8 @@ __all__ = [
     "BulkResult",
     "CalendarImportError",
     "CalendarOptions",
+    "CalendarPart",
+    "CalendarProvider",
     "ChangeDeadlinePassedError",
     "ChangeKind",
     "Channel",
@@ -193,8 +207,14 @@ __all__ = [
     "ConsentRequiredError",
     "ConsoleChannel",
     "ConstraintConflictError",
+    "Contact",
     "Contribution",
     "DateTextError",
+    "DeliveryError",
+    "DeliveryFailure",
+    "DeliveryState",
+    "DispatchReport",
+    "Dispatcher",
     "Disposition",
     "DispositionOutcome",
     "DispositionsMissingError",
@@ -215,6 +235,7 @@ __all__ = [
     "FeedbackReport",
     "FeedbackRound",
     "FixedClock",
+    "FolderChannel",
     "Group",
     "GroupDetails",
     "GroupPlacement",
@@ -235,11 +256,15 @@ __all__ = [
     "NotARecipientError",
     "NotEligibleError",
     "NotFoundError",
+    "Notifications",
     "OfferExpiredError",
     "Opinion",
+    "OutboxRecord",
     "Outcome",
+    "OutgoingMessage",
     "Participatie",
     "ParticipatieError",
+    "PermanentDeliveryError",
     "Person",
     "PersonalSummary",
     "PlaceCount",
@@ -259,6 +284,7 @@ __all__ = [
     "ReminderRule",
     "ReportOptions",
     "Response",
+    "RetryPolicy",
     "RoundClosedError",
     "RoundConcludedError",
     "RoundInvitation",
@@ -267,6 +293,7 @@ __all__ = [
     "RoundReminder",
     "RoundStatus",
     "RoundStillOpenError",
+    "SMTPChannel",
     "SchemaVersionError",
     "Section",
     "SectionChange",
@@ -275,12 +302,16 @@ __all__ = [
     "SessionCancelledError",
     "SessionFullError",
     "SessionInUseError",
+    "SessionReminder",
     "SessionSeries",
     "StorageError",
     "Store",
     "StoredAssignment",
     "StoredGroups",
     "SystemClock",
+    "TemplateError",
+    "TextOverride",
+    "TransientDeliveryError",
     "Transition",
     "UnknownCommentError",
     "UnknownContributionError",

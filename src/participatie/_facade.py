@@ -64,6 +64,12 @@ if TYPE_CHECKING:
     from participatie.assignment.report import AssignmentReport
     from participatie.privacy.erasure import ErasureReport, PurgeReport
 
+if TYPE_CHECKING:
+    from participatie.channels import Channel
+    from participatie.dispatch import Dispatcher, DispatchReport
+    from participatie.notifications import Contact, Notifications, Planner
+    from participatie.outbox import DeliveryState, OutboxRecord
+
 __all__ = ["DEFAULT_STORE_URL", "Participatie", "open_store"]
 
 #: The embedded default: one SQLite file in the working directory.
@@ -87,6 +93,8 @@ class Participatie(FeedbackSteps):
         store: Where events and registrations are kept.
         plugins: The plugins to call.
         clock: Where "now" comes from.
+        notifications: The notification settings; ``None``: no messages are queued.
+        channels: The channel instances messages go out on, by name.
     """
 
     def __init__(
@@ -95,10 +103,27 @@ class Participatie(FeedbackSteps):
         *,
         clock: Clock | None = None,
         plugins: Plugins | None = None,
+        notifications: Notifications | None = None,
+        channels: Mapping[str, Channel] | None = None,
     ) -> None:
         self.store = store
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.plugins = plugins if plugins is not None else get_plugins()
+        self.notifications = notifications
+        self.channels: dict[str, Channel] = {}
+        self._planner: Planner | None = None
+        if notifications is not None:
+            given = dict(channels or {})
+            self.channels = {
+                name: given[name]
+                if name in given
+                else self.plugins.channel(name, **dict(notifications.options.get(name, {})))
+                for name in notifications.channels
+            }
+            self._planner = notifications.planner(self.channels)
+            # The store calls the planner inside each change's transaction, so
+            # a change and the messages it causes commit together.
+            store.message_planner = self._planner
 
     @classmethod
     def open(
@@ -107,10 +132,23 @@ class Participatie(FeedbackSteps):
         *,
         clock: Clock | None = None,
         plugins: Plugins | None = None,
+        notifications: Notifications | None = None,
+        channels: Mapping[str, Channel] | None = None,
     ) -> Participatie:
-        """Open the store at ``url`` through the storage plugins."""
+        """Open the store at ``url`` through the storage plugins.
+
+        With ``notifications``, every change queues its messages (see
+        :class:`~participatie.Notifications`); ``channels`` gives ready-made
+        channel instances instead of building them from the options.
+        """
         plugins = plugins if plugins is not None else get_plugins()
-        return cls(plugins.open_store(url), clock=clock, plugins=plugins)
+        return cls(
+            plugins.open_store(url),
+            clock=clock,
+            plugins=plugins,
+            notifications=notifications,
+            channels=channels,
+        )
 
     def close(self) -> None:
         """Close the store."""
@@ -844,6 +882,97 @@ class Participatie(FeedbackSteps):
         return personal_data_problems(
             self.personal_data_registry(), self.plugins, stored_fields(self.store) or ()
         )
+
+    # --- notifications ----------------------------------------------------
+
+    def _require_planner(self) -> Planner:
+        if self._planner is None:
+            from participatie.exceptions import InvalidInputError
+
+            raise InvalidInputError(
+                "notifications are not set up: open with Participatie.open(url, "
+                "notifications=Notifications(...))"
+            )
+        return self._planner
+
+    def invite(
+        self,
+        event_key: str,
+        contacts: Iterable[Contact],
+        *,
+        registration_link: str | None = None,
+        round_name: str = "1",
+    ) -> int:
+        """Queue an invitation to register for each contact, one message per person.
+
+        ``round_name`` names the mailing: inviting the same contact again in
+        the same round queues nothing (so a re-run is safe); a new round
+        invites again. Returns how many messages were queued.
+        """
+        planner = self._require_planner()
+        event = self.event(event_key)
+        now = self.now()
+        entries = planner.invitations(
+            event, contacts, now, registration_link=registration_link, round_name=round_name
+        )
+        return self.store.queue_messages(entries, now)
+
+    def queue_message(
+        self,
+        kind: str,
+        registration_id: int,
+        *,
+        context: Mapping[str, Any] | None = None,
+        key: str | None = None,
+        due_at: datetime | None = None,
+    ) -> int:
+        """Queue a message of ``kind`` to a registered person (group, feedback, thanks).
+
+        ``context`` fills the kind's template namespace, e.g.
+        ``{"group": {"number": 2, "facilitator": "…"}}`` or
+        ``{"feedback": {"link": "…", "deadline": datetime(...)}}``; datetimes
+        are written out in the person's language. ``key`` makes the message
+        idempotent (default: one message of this kind per registration).
+        Returns how many messages were queued (one per channel that reaches
+        the person; 0 if queued before).
+        """
+        planner = self._require_planner()
+        registration = self.registration(registration_id)
+        event = self.event(registration.event_key)
+        now = self.now()
+        entries = planner.personal(
+            event,
+            registration,
+            kind,
+            key=key or f"{event.key}/{registration.id}/{kind}",
+            now=now,
+            due_at=due_at,
+            context=context,
+        )
+        return self.store.queue_messages(entries, now)
+
+    def outbox(
+        self,
+        states: Iterable[DeliveryState] | None = None,
+        *,
+        event_key: str | None = None,
+    ) -> list[OutboxRecord]:
+        """The queued messages (optionally in ``states`` or of one event), in queue order."""
+        return self.store.outbox(states, event_key=event_key)
+
+    def dispatcher(self, **settings: Any) -> Dispatcher:
+        """A :class:`~participatie.dispatch.Dispatcher` for this store, channels and clock.
+
+        ``settings`` are passed on (``batch_size``, ``lease``, ``retry`` …).
+        """
+        from participatie.dispatch import Dispatcher
+
+        self._require_planner()
+        return Dispatcher(self.store, self.channels, clock=self.clock, **settings)
+
+    def dispatch(self, **settings: Any) -> DispatchReport:
+        """Send every message that is due now, once (see :meth:`dispatcher`)."""
+        return self.dispatcher(**settings).run_once()
 
 
 #: Registration states whose place belongs in the person's calendar.

@@ -25,6 +25,7 @@ __all__ = [
     "ConsentRequiredError",
     "ConstraintConflictError",
     "DateTextError",
+    "DeliveryError",
     "DispositionsMissingError",
     "ErasureError",
     "EventFileError",
@@ -42,6 +43,7 @@ __all__ = [
     "NotFoundError",
     "OfferExpiredError",
     "ParticipatieError",
+    "PermanentDeliveryError",
     "PluginError",
     "RegistrationClosedError",
     "RegistrationNotOpenError",
@@ -56,6 +58,8 @@ __all__ = [
     "SessionFullError",
     "SessionInUseError",
     "StorageError",
+    "TemplateError",
+    "TransientDeliveryError",
     "UnknownCommentError",
     "UnknownContributionError",
     "UnknownDraftError",
@@ -390,3 +394,32 @@ class ErasureError(PluginError):
     def __init__(self, message: str, plugin: str) -> None:
         super().__init__(message)
         self.plugin = plugin
+
+
+# --- notifications -----------------------------------------------------------
+
+
+class DeliveryError(ParticipatieError, RuntimeError):
+    """A channel could not deliver a message.
+
+    Channels raise one of the two subclasses so the dispatcher knows whether
+    trying again can help. Any other exception from a channel is treated as
+    transient (it is retried, up to the retry limit) and recorded.
+    """
+
+
+class TransientDeliveryError(DeliveryError):
+    """Delivery failed for now and may succeed later: an SMTP 4xx reply, a
+    timeout, a refused or dropped connection. The message is retried with
+    back-off."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """Delivery failed for good: an SMTP 5xx reply (unknown mailbox, message
+    refused). Retrying would not help; the message is marked failed at once and
+    reported."""
+
+
+class TemplateError(InvalidInputError):
+    """A message template (an organiser's own text) cannot be compiled or
+    rendered, or tries something the sandbox forbids."""

@@ -72,7 +72,11 @@ def participatie_register_channels(register: Callable[[str, ChannelFactory], Non
         is how organisers select the channel (e.g. ``"console"``); ``factory``
         is called with the channel's options as keyword arguments and returns
         a :class:`~participatie.channels.Channel`. Two plugins registering the
-        same name is an error that names both.
+        same name is an error that names both. The channel's ``send`` gets one
+        message for one person at a time, and raises
+        :class:`~participatie.exceptions.TransientDeliveryError` or
+        :class:`~participatie.exceptions.PermanentDeliveryError` on failure
+        (anything else counts as transient).
     :return: Nothing.
     """
 

@@ -1,9 +1,12 @@
-"""Personal data of calendars and of input and feedback rounds: declared, erased, reported.
+"""Personal data of calendars, the outbox and feedback rounds: declared, erased, reported.
 
 A built-in plugin (see :data:`participatie.DEFAULT_PLUGINS`) beside
 :mod:`participatie.privacy.builtin`, registered through the same hooks a
 third-party plugin uses:
 
+- the outbox keeps every message whole (recipient, name, subject, body,
+  calendar part): on erasure every message to the person or about one of
+  their registrations is deleted, sent or not;
 - calendar states are keyed by a digest of the person's place (event,
   session, e-mail address): pseudonymous, and deleted on erasure, so nothing
   links the person to an entry any more;
@@ -64,6 +67,100 @@ CALENDAR_AND_FEEDBACK_FIELDS: tuple[PersonalField, ...] = (
         on_erasure=_DELETED,
     ),
     PersonalField("MemoryStore", "_calendar_states", S, "calendar states by UID", _DELETED),
+    # --- the outbox ---------------------------------------------------------------
+    *declare(
+        "outbox",
+        N,
+        "delivery bookkeeping",
+        "id",
+        "channel",
+        "kind",
+        "state",
+        "due_at",
+        "attempts",
+        "lease_until",
+        "sent_at",
+        "created_at",
+        "updated_at",
+        "event_key",
+        "session_key",
+    ),
+    *declare(
+        "outbox",
+        P,
+        "the message itself (recipient, name, subject, body, calendar part), its key, "
+        "the registration it is about and the last delivery error",
+        "payload",
+        "key",
+        "registration_id",
+        "last_error",
+        on_erasure=_DELETED,
+    ),
+    *declare(
+        "MemoryStore",
+        P,
+        "queued and sent messages, and their keys",
+        "_outbox",
+        "_outbox_keys",
+        on_erasure=_DELETED,
+    ),
+    PersonalField("MemoryStore", "_next_message_id", N, "the memory store's bookkeeping"),
+    *declare(
+        "OutboxRecord",
+        N,
+        "delivery bookkeeping",
+        "id",
+        "channel",
+        "state",
+        "due_at",
+        "attempts",
+        "created_at",
+        "updated_at",
+        "lease_until",
+        "sent_at",
+        "event_key",
+        "session_key",
+    ),
+    *declare(
+        "OutboxRecord",
+        P,
+        "the message and whom it is about",
+        "message",
+        "registration_id",
+        "last_error",
+        on_erasure=_DELETED,
+    ),
+    *declare(
+        "Message",
+        P,
+        "one message to one person",
+        "recipient",
+        "subject",
+        "text",
+        "html",
+        "calendar",
+        "recipient_name",
+        "key",
+        on_erasure=_DELETED,
+    ),
+    *declare(
+        "Message",
+        N,
+        "how the message is sent",
+        "kind",
+        "language",
+        "sender_name",
+        "reply_to",
+    ),
+    *declare(
+        "CalendarPart",
+        P,
+        "the person's calendar entry",
+        "method",
+        "ics",
+        "filename",
+        on_erasure=_DELETED,
+    ),
     # --- input --------------------------------------------------------------------
     *declare(
         "feedback_contributions",
@@ -300,14 +397,16 @@ def participatie_erase_person(
     """Delete the person's calendar states; unlink them from input and feedback."""
     tokens = {invitation_token(r.event_key, r.session_key, email) for r in registrations}
     calendar = store.forget_calendar_entries(sorted(tokens)) if tokens else 0
+    messages = store.erase_outbox_person(email, [r.id for r in registrations])
     audience = registrations[0].person.audience if registrations else "erased"
     feedback = store.erase_feedback_person(email, erased_person(audience).email)
-    if not calendar and not feedback:
+    if not calendar and not feedback and not messages:
         return None
     return Erased(
-        calendar + feedback,
+        calendar + feedback + messages,
         (),
-        f"{calendar} calendar state(s) deleted, {feedback} input/feedback record(s) unlinked",
+        f"{messages} message(s) and {calendar} calendar state(s) deleted, "
+        f"{feedback} input/feedback record(s) unlinked",
     )
 
 
@@ -359,6 +458,11 @@ def participatie_purge_event(event: Event, store: Store, now: datetime) -> Erase
         for r in store.list_registrations(event.key)
     }
     calendar = store.forget_calendar_entries(sorted(tokens)) if tokens else 0
+    registrations = store.list_registrations(event.key)
+    calendar += sum(
+        store.erase_outbox_person(email, [r.id for r in registrations if r.person.email == email])
+        for email in sorted({r.person.email for r in registrations})
+    )
     people = {c.participant for c in store.list_contributions(event.key) if c.participant}
     for feedback_round in store.list_rounds(event.key):
         people |= {r.email for r in feedback_round.recipients}

@@ -16,7 +16,7 @@ from __future__ import annotations
 import abc
 import contextlib
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import attrs
 
@@ -26,6 +26,7 @@ from participatie.calendar import CalendarProposal, CalendarState, advance
 from participatie.exceptions import (
     IllegalTransitionError,
     InvalidInputError,
+    NotFoundError,
     OfferExpiredError,
     ParticipatieError,
     UnknownEventError,
@@ -40,6 +41,13 @@ from participatie.model import (
     Session,
     Transition,
     erased_person,
+)
+from participatie.outbox import (
+    DeliveryState,
+    MessagePlanner,
+    OutboxRecord,
+    OutgoingMessage,
+    Supersede,
 )
 from participatie.storage._feedback import FeedbackLedger, FeedbackStore, FeedbackTx
 
@@ -529,6 +537,77 @@ class Store(FeedbackStore, abc.ABC):
         concerned; a store in memory has nothing to do.
         """
 
+    # --- the outbox (notifications) -----------------------------------------
+
+    #: Decides which messages a change causes; set by
+    #: :class:`~participatie.Participatie` when notifications are configured.
+    #: A backend calls it inside the transaction of every change, so the
+    #: change and its messages commit together (see :mod:`participatie.outbox`).
+    message_planner: MessagePlanner | None = None
+
+    @abc.abstractmethod
+    def erase_outbox_person(self, email: str, registration_ids: Iterable[int]) -> int:
+        """Delete every message to this address or about these registrations, atomically.
+
+        Called when a person is erased (bodies, subjects and calendar parts
+        hold their name and address). Returns how many messages were deleted.
+        """
+
+    @abc.abstractmethod
+    def queue_messages(self, entries: Iterable[OutgoingMessage], now: datetime) -> int:
+        """Queue messages in one transaction; a key queued before is kept, not doubled.
+
+        Returns how many were new.
+        """
+
+    @abc.abstractmethod
+    def claim_messages(
+        self,
+        now: datetime,
+        *,
+        limit: int,
+        lease: timedelta,
+        max_attempts: int,
+        channels: Iterable[str] | None = None,
+    ) -> list[OutboxRecord]:
+        """Claim up to ``limit`` due messages for sending, atomically.
+
+        Due are pending messages whose time has come and messages whose claim
+        lapsed (a dispatcher died mid-send). Each claimed message becomes
+        ``SENDING`` until ``now + lease`` and its attempt count grows by one;
+        two dispatchers never claim the same message. A message already
+        attempted ``max_attempts`` times is marked failed instead.
+        """
+
+    @abc.abstractmethod
+    def record_delivery(
+        self,
+        message_id: int,
+        attempt: int,
+        state: DeliveryState,
+        now: datetime,
+        *,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> bool:
+        """Record how claim number ``attempt`` of a message ended.
+
+        ``SENT`` is always recorded (the message was delivered, whatever
+        else happened). ``FAILED``, and ``PENDING`` with ``retry_at`` for a
+        transient failure, are recorded only while the message is still
+        claimed by that attempt; otherwise nothing changes and the result is
+        ``False``.
+        """
+
+    @abc.abstractmethod
+    def outbox(
+        self,
+        states: Iterable[DeliveryState] | None = None,
+        *,
+        event_key: str | None = None,
+    ) -> list[OutboxRecord]:
+        """Queued messages (optionally in ``states``, or of one event), in queue order."""
+
     def __enter__(self) -> Store:
         return self
 
@@ -715,6 +794,65 @@ class Tx(FeedbackTx, abc.ABC):
         for registration_id, previous, state, at, reason in entries:
             self.append_log(registration_id, previous, state, at, reason)
 
+    # The outbox. Messages are written in the same transaction as the change
+    # that causes them; see participatie.outbox.
+
+    @abc.abstractmethod
+    def session_registrations(
+        self, event_key: str, session_key: str, states: frozenset[RegistrationState]
+    ) -> list[Registration]:
+        """The session's registrations in one of ``states``, in id order."""
+
+    @abc.abstractmethod
+    def queue_message(self, entry: OutgoingMessage, now: datetime) -> bool:
+        """Insert a pending message unless its key is queued already; ``True`` if inserted."""
+
+    @abc.abstractmethod
+    def supersede_messages(self, rule: Supersede, now: datetime) -> int:
+        """Mark matching pending or sending messages superseded; how many were."""
+
+    @abc.abstractmethod
+    def due_messages(
+        self, now: datetime, limit: int, channels: frozenset[str] | None
+    ) -> list[OutboxRecord]:
+        """Up to ``limit`` messages to claim, earliest due first, then oldest.
+
+        Pending ones with ``due_at <= now`` and sending ones with
+        ``lease_until <= now``; only of ``channels`` when given.
+        """
+
+    @abc.abstractmethod
+    def update_delivery(
+        self,
+        message_id: int,
+        state: DeliveryState,
+        now: datetime,
+        *,
+        attempts: int,
+        due_at: datetime,
+        lease_until: datetime | None,
+        sent_at: datetime | None,
+        last_error: str | None,
+    ) -> None:
+        """Set a message's delivery fields and ``updated_at``."""
+
+    @abc.abstractmethod
+    def load_outbox_message(self, message_id: int) -> OutboxRecord | None:
+        """One queued message, or ``None``."""
+
+    @abc.abstractmethod
+    def list_outbox(
+        self, states: frozenset[DeliveryState] | None, event_key: str | None
+    ) -> list[OutboxRecord]:
+        """Queued messages, in id order, optionally filtered."""
+
+    @abc.abstractmethod
+    def delete_outbox_messages(self, recipient: str, registration_ids: Sequence[int]) -> int:
+        """Delete every message to ``recipient`` or about one of ``registration_ids``.
+
+        Sent, pending and failed alike; returns how many were deleted.
+        """
+
 
 class LedgerStore(FeedbackLedger, Store):
     """A :class:`Store` built from a locked transaction and small reads and writes.
@@ -782,6 +920,30 @@ class LedgerStore(FeedbackLedger, Store):
             for p in rules.plan_fill(session, places_taken=taken, first_waiting=waiting, now=now)
         ]
 
+    def _plan_messages(
+        self,
+        tx: Tx,
+        event: Event,
+        transitions: Sequence[Transition],
+        now: datetime,
+        previous: Event | None = None,
+    ) -> None:
+        """Queue the messages a change causes, inside the change's transaction."""
+        planner = self.message_planner
+        if planner is None:
+            return
+        holders: dict[str, list[Registration]] = {}
+        if previous is not None:
+            for session_key in planner.sessions_to_recheck(previous, event):
+                holders[session_key] = tx.session_registrations(event.key, session_key, _ACTIVE)
+        if not transitions and not holders:
+            return
+        plan = planner.plan(event, transitions, now, previous=previous, holders=holders)
+        for rule in plan.supersede:
+            tx.supersede_messages(rule, now)
+        for entry in plan.queue:
+            tx.queue_message(entry, now)
+
     def save_event(self, event: Event, now: datetime) -> tuple[Transition, ...]:
         from participatie.exceptions import SessionInUseError
 
@@ -801,6 +963,7 @@ class LedgerStore(FeedbackLedger, Store):
                 for session in event.sessions:
                     transitions += self._sweep(tx, session, event.key, now)
                     transitions += self._fill(tx, session, event.key, now)
+            self._plan_messages(tx, event, transitions, now, previous=old)
             return tuple(transitions)
 
     def register(
@@ -812,7 +975,7 @@ class LedgerStore(FeedbackLedger, Store):
         now: datetime,
     ) -> Outcome:
         with self._transaction() as tx:
-            _event, session = self._session(tx, event_key, session_key)
+            event, session = self._session(tx, event_key, session_key)
             transitions = self._sweep(tx, session, event_key, now)
             state = rules.initial_state(
                 session,
@@ -829,6 +992,7 @@ class LedgerStore(FeedbackLedger, Store):
             transitions += self._fill(tx, session, event_key, now)
             registration = tx.load_registration(rid)
             assert registration is not None
+            self._plan_messages(tx, event, transitions, now)
             return Outcome(registration, tuple(transitions))
 
     def register_many(
@@ -843,7 +1007,7 @@ class LedgerStore(FeedbackLedger, Store):
         # written in batches. That makes a bulk load of 100,000 people a
         # matter of seconds instead of minutes.
         with self._transaction() as tx:
-            _event, session = self._session(tx, event_key, session_key)
+            event, session = self._session(tx, event_key, session_key)
             transitions = self._sweep(tx, session, event_key, now)
             transitions += self._fill(tx, session, event_key, now)
             taken = tx.count_state(event_key, session_key, _HOLDS)
@@ -907,6 +1071,7 @@ class LedgerStore(FeedbackLedger, Store):
                 Transition(registration, None, registration.state, now, _initial_reason(state))
                 for registration, (_person, _consent, state) in zip(new, planned, strict=True)
             ]
+            self._plan_messages(tx, event, transitions, now)
             return BulkResult(tuple(new), tuple(refused), tuple(transitions))
 
     def change_state(
@@ -936,6 +1101,7 @@ class LedgerStore(FeedbackLedger, Store):
                     f"{rules.local_text(current.offer_expires_at, event)}",
                     transitions,
                 )
+                self._plan_messages(tx, event, transitions, now)
             else:
                 if current.state is _S.WAITLISTED and new_state is _S.REGISTERED:
                     raise IllegalTransitionError(
@@ -956,6 +1122,7 @@ class LedgerStore(FeedbackLedger, Store):
                 transitions += self._fill(tx, session, current.event_key, now)
                 registration = tx.load_registration(registration_id)
                 assert registration is not None
+                self._plan_messages(tx, event, transitions, now)
                 return Outcome(registration, tuple(transitions))
         raise lapsed
 
@@ -964,8 +1131,10 @@ class LedgerStore(FeedbackLedger, Store):
         for event in self.list_events():
             for session in event.sessions:
                 with self._transaction() as tx:
-                    transitions += self._sweep(tx, session, event.key, now)
-                    transitions += self._fill(tx, session, event.key, now)
+                    changes = self._sweep(tx, session, event.key, now)
+                    changes += self._fill(tx, session, event.key, now)
+                    self._plan_messages(tx, event, changes, now)
+                transitions += changes
         return tuple(transitions)
 
     def forget_calendar_entries(self, tokens: Iterable[str]) -> int:
@@ -1131,6 +1300,124 @@ class LedgerStore(FeedbackLedger, Store):
         with self._transaction() as tx:
             return tx.read_privacy_records()
 
+    # --- the outbox ---------------------------------------------------------
+
+    def erase_outbox_person(self, email: str, registration_ids: Iterable[int]) -> int:
+        ids = sorted(set(registration_ids))
+        with self._transaction() as tx:
+            return tx.delete_outbox_messages(email, ids)
+
+    def queue_messages(self, entries: Iterable[OutgoingMessage], now: datetime) -> int:
+        with self._transaction() as tx:
+            return sum(1 for entry in entries if tx.queue_message(entry, now))
+
+    def claim_messages(
+        self,
+        now: datetime,
+        *,
+        limit: int,
+        lease: timedelta,
+        max_attempts: int,
+        channels: Iterable[str] | None = None,
+    ) -> list[OutboxRecord]:
+        wanted = None if channels is None else frozenset(channels)
+        lease_until = now + lease
+        claimed: list[OutboxRecord] = []
+        with self._transaction() as tx:
+            for record in tx.due_messages(now, limit, wanted):
+                if record.attempts >= max_attempts:
+                    # Claimed again and again without an outcome: a message that
+                    # kills its dispatcher. Stop and report it.
+                    tx.update_delivery(
+                        record.id,
+                        DeliveryState.FAILED,
+                        now,
+                        attempts=record.attempts,
+                        due_at=record.due_at,
+                        lease_until=None,
+                        sent_at=None,
+                        last_error=f"gave up after {record.attempts} attempts"
+                        + (f"; last error: {record.last_error}" if record.last_error else ""),
+                    )
+                    continue
+                attempts = record.attempts + 1
+                tx.update_delivery(
+                    record.id,
+                    DeliveryState.SENDING,
+                    now,
+                    attempts=attempts,
+                    due_at=record.due_at,
+                    lease_until=lease_until,
+                    sent_at=None,
+                    last_error=record.last_error,
+                )
+                claimed.append(
+                    attrs.evolve(
+                        record,
+                        state=DeliveryState.SENDING,
+                        attempts=attempts,
+                        lease_until=lease_until.astimezone(UTC),
+                        updated_at=now.astimezone(UTC),
+                    )
+                )
+        return claimed
+
+    def record_delivery(
+        self,
+        message_id: int,
+        attempt: int,
+        state: DeliveryState,
+        now: datetime,
+        *,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> bool:
+        if state not in {DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.PENDING}:
+            raise InvalidInputError(f"a delivery ends sent, failed or pending again, not {state}")
+        if state is DeliveryState.PENDING and retry_at is None:
+            raise InvalidInputError("a message to try again needs retry_at")
+        with self._transaction() as tx:
+            record = tx.load_outbox_message(message_id)
+            if record is None:
+                raise NotFoundError(f"no queued message {message_id}")
+            if state is DeliveryState.SENT:
+                if record.state is DeliveryState.SENT:
+                    return False
+                tx.update_delivery(
+                    message_id,
+                    state,
+                    now,
+                    attempts=record.attempts,
+                    due_at=record.due_at,
+                    lease_until=None,
+                    sent_at=now,
+                    last_error=record.last_error,
+                )
+                return True
+            if record.state is not DeliveryState.SENDING or record.attempts != attempt:
+                return False
+            tx.update_delivery(
+                message_id,
+                state,
+                now,
+                attempts=record.attempts,
+                due_at=retry_at if retry_at is not None else record.due_at,
+                lease_until=None,
+                sent_at=None,
+                last_error=error,
+            )
+            return True
+
+    def outbox(
+        self,
+        states: Iterable[DeliveryState] | None = None,
+        *,
+        event_key: str | None = None,
+    ) -> list[OutboxRecord]:
+        wanted = None if states is None else frozenset(states)
+        with self._transaction() as tx:
+            return tx.list_outbox(wanted, event_key)
+
 
 def _sorted_assignment(assignment: StoredAssignment) -> StoredAssignment:
     emails = [entry.person.email for entry in assignment.entries]
@@ -1153,6 +1440,7 @@ def _placement_order(placement: GroupPlacement) -> tuple[int, str, str]:
 
 
 _HOLDS = frozenset(state for state in RegistrationState if state.holds_place)
+_ACTIVE = frozenset(state for state in RegistrationState if state.is_active)
 _WAITING = frozenset({_S.WAITLISTED})
 
 

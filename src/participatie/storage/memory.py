@@ -18,6 +18,7 @@ import attrs
 from participatie.calendar import CalendarState
 from participatie.exceptions import StorageError, UnknownEventError, UnknownRegistrationError
 from participatie.model import Consent, Event, Person, Registration, RegistrationState, Transition
+from participatie.outbox import DeliveryState, OutboxRecord, OutgoingMessage, Supersede
 from participatie.plugins import hookimpl
 from participatie.storage._base import (
     Detached,
@@ -351,6 +352,143 @@ class _MemoryTx(FeedbackTablesTx, Tx):
                 self.undo.append(functools.partial(log.__setitem__, index, record))
         return changed
 
+    # --- the outbox ---------------------------------------------------------
+
+    def session_registrations(
+        self, event_key: str, session_key: str, states: frozenset[RegistrationState]
+    ) -> list[Registration]:
+        return [
+            snapshot
+            for row in self._session_rows(event_key, session_key)
+            if row.state in states and (snapshot := self._store._snapshot(row.id)) is not None
+        ]
+
+    def queue_message(self, entry: OutgoingMessage, now: datetime) -> bool:
+        store = self._store
+        key = entry.key
+        if key in store._outbox_keys:
+            return False
+        message_id = store._next_message_id
+        store._next_message_id += 1
+        stamp = now.astimezone(UTC)
+        store._outbox[message_id] = OutboxRecord(
+            id=message_id,
+            channel=entry.channel,
+            message=entry.message,
+            state=DeliveryState.PENDING,
+            due_at=entry.due_at.astimezone(UTC),
+            attempts=0,
+            created_at=stamp,
+            updated_at=stamp,
+            event_key=entry.event_key,
+            session_key=entry.session_key,
+            registration_id=entry.registration_id,
+        )
+        store._outbox_keys[key] = message_id
+        self.undo.append(lambda: store._outbox.pop(message_id))
+        self.undo.append(lambda: store._outbox_keys.pop(key))
+        return True
+
+    def _replace(self, record: OutboxRecord) -> None:
+        outbox = self._store._outbox
+        old = outbox[record.id]
+        outbox[record.id] = record
+        self.undo.append(lambda: outbox.__setitem__(record.id, old))
+
+    def supersede_messages(self, rule: Supersede, now: datetime) -> int:
+        count = 0
+        for record in list(self._store._outbox.values()):
+            if (
+                record.state in {DeliveryState.PENDING, DeliveryState.SENDING}
+                and record.message.kind in rule.kinds
+                and record.event_key == rule.event_key
+                and (rule.session_key is None or record.session_key == rule.session_key)
+                and (rule.registration_id is None or record.registration_id == rule.registration_id)
+            ):
+                self._replace(
+                    attrs.evolve(
+                        record,
+                        state=DeliveryState.SUPERSEDED,
+                        lease_until=None,
+                        updated_at=now.astimezone(UTC),
+                    )
+                )
+                count += 1
+        return count
+
+    def due_messages(
+        self, now: datetime, limit: int, channels: frozenset[str] | None
+    ) -> list[OutboxRecord]:
+        def due(record: OutboxRecord) -> bool:
+            if channels is not None and record.channel not in channels:
+                return False
+            if record.state is DeliveryState.PENDING:
+                return record.due_at <= now
+            return (
+                record.state is DeliveryState.SENDING
+                and record.lease_until is not None
+                and record.lease_until <= now
+            )
+
+        found = [record for record in self._store._outbox.values() if due(record)]
+        found.sort(key=lambda record: (record.due_at, record.id))
+        return found[:limit]
+
+    def update_delivery(
+        self,
+        message_id: int,
+        state: DeliveryState,
+        now: datetime,
+        *,
+        attempts: int,
+        due_at: datetime,
+        lease_until: datetime | None,
+        sent_at: datetime | None,
+        last_error: str | None,
+    ) -> None:
+        record = self._store._outbox[message_id]
+        self._replace(
+            attrs.evolve(
+                record,
+                state=state,
+                attempts=attempts,
+                due_at=due_at.astimezone(UTC),
+                lease_until=None if lease_until is None else lease_until.astimezone(UTC),
+                sent_at=None if sent_at is None else sent_at.astimezone(UTC),
+                last_error=last_error,
+                updated_at=now.astimezone(UTC),
+            )
+        )
+
+    def load_outbox_message(self, message_id: int) -> OutboxRecord | None:
+        return self._store._outbox.get(message_id)
+
+    def delete_outbox_messages(self, recipient: str, registration_ids: Sequence[int]) -> int:
+        store, wanted = self._store, set(registration_ids)
+        doomed = [
+            (message_id, record)
+            for message_id, record in store._outbox.items()
+            if record.message.recipient == recipient or record.registration_id in wanted
+        ]
+        for message_id, record in doomed:
+            del store._outbox[message_id]
+            self.undo.append(functools.partial(store._outbox.__setitem__, message_id, record))
+        for key, message_id in list(store._outbox_keys.items()):
+            if message_id in dict(doomed):
+                del store._outbox_keys[key]
+                self.undo.append(functools.partial(store._outbox_keys.__setitem__, key, message_id))
+        return len(doomed)
+
+    def list_outbox(
+        self, states: frozenset[DeliveryState] | None, event_key: str | None
+    ) -> list[OutboxRecord]:
+        return [
+            record
+            for message_id, record in sorted(self._store._outbox.items())
+            if (states is None or record.state in states)
+            and (event_key is None or record.event_key == event_key)
+        ]
+
 
 class MemoryStore(LedgerStore):
     """A complete backend that keeps everything in this process's memory."""
@@ -373,6 +511,9 @@ class MemoryStore(LedgerStore):
         self._groups: dict[tuple[str, str], StoredGroups] = {}
         self._feedback = FeedbackTables()
         self._privacy_log: list[PrivacyRecord] = []
+        self._outbox: dict[int, OutboxRecord] = {}
+        self._outbox_keys: dict[str, int] = {}
+        self._next_message_id = 1
 
     def close(self) -> None:
         self._closed = True

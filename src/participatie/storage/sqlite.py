@@ -40,6 +40,14 @@ from participatie.model import (
     RegistrationState,
     Transition,
 )
+from participatie.outbox import (
+    DeliveryState,
+    OutboxRecord,
+    OutgoingMessage,
+    Supersede,
+    decode_message,
+    encode_message,
+)
 from participatie.plugins import hookimpl
 from participatie.storage._base import (
     AssignmentEntry,
@@ -59,6 +67,7 @@ __all__ = ["MIGRATIONS", "SQLiteStore", "path_from_url"]
 
 _ACTIVE_STATES = ", ".join(f"'{state.value}'" for state in RegistrationState if state.is_active)
 _ALL_STATES = ", ".join(f"'{state.value}'" for state in RegistrationState)
+_DELIVERY_STATES = ", ".join(f"'{state.value}'" for state in DeliveryState)
 
 #: Forward migrations; the schema version is ``PRAGMA user_version`` and equals
 #: the number of migrations applied. Never edit a released entry: append one.
@@ -181,6 +190,30 @@ MIGRATIONS: tuple[str, ...] = (
         count INTEGER NOT NULL CHECK (count >= 0)
     );
     """,
+    # 6: the transactional outbox (notifications).
+    f"""
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        key TEXT NOT NULL UNIQUE,
+        channel TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ({_DELIVERY_STATES})),
+        due_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        lease_until TEXT,
+        sent_at TEXT,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        event_key TEXT,
+        session_key TEXT,
+        registration_id INTEGER
+    );
+    CREATE INDEX outbox_due ON outbox (state, due_at, id);
+    CREATE INDEX outbox_lease ON outbox (state, lease_until);
+    CREATE INDEX outbox_about ON outbox (event_key, session_key, kind, state);
+    """,
 )
 
 _REGISTRATION_COLUMNS = """
@@ -292,6 +325,34 @@ def _registration(row: sqlite3.Row) -> Registration:
         updated_at=from_utc_text(row["updated_at"]),
         consent=consent,
         offer_expires_at=None if expires is None else from_utc_text(expires),
+    )
+
+
+_OUTBOX_COLUMNS = (
+    "id, channel, payload, state, due_at, attempts, created_at, updated_at, lease_until, "
+    "sent_at, last_error, event_key, session_key, registration_id"
+)
+
+
+def _outbox_record(row: sqlite3.Row) -> OutboxRecord:
+    def instant(value: str | None) -> datetime | None:
+        return None if value is None else from_utc_text(value)
+
+    return OutboxRecord(
+        id=row["id"],
+        channel=row["channel"],
+        message=decode_message(row["payload"]),
+        state=DeliveryState(row["state"]),
+        due_at=from_utc_text(row["due_at"]),
+        attempts=row["attempts"],
+        created_at=from_utc_text(row["created_at"]),
+        updated_at=from_utc_text(row["updated_at"]),
+        lease_until=instant(row["lease_until"]),
+        sent_at=instant(row["sent_at"]),
+        last_error=row["last_error"],
+        event_key=row["event_key"],
+        session_key=row["session_key"],
+        registration_id=row["registration_id"],
     )
 
 
@@ -746,6 +807,136 @@ class _SQLiteTx(SQLiteFeedbackTx, Tx):
         return self._db.execute(
             "UPDATE privacy_log SET requested_by = NULL WHERE requested_by = ?", (email,)
         ).rowcount
+
+    # --- the outbox ---------------------------------------------------------
+
+    def session_registrations(
+        self, event_key: str, session_key: str, states: frozenset[RegistrationState]
+    ) -> list[Registration]:
+        values = sorted(state.value for state in states)
+        marks = ", ".join("?" for _ in values)
+        rows = self._db.execute(
+            f"SELECT {_REGISTRATION_COLUMNS} FROM registrations r "
+            "JOIN persons p ON p.id = r.person_id "
+            f"WHERE r.event_key = ? AND r.session_key = ? AND r.state IN ({marks}) ORDER BY r.id",
+            (event_key, session_key, *values),
+        )
+        return [_registration(row) for row in rows]
+
+    def queue_message(self, entry: OutgoingMessage, now: datetime) -> bool:
+        stamp = to_utc_text(now)
+        cursor = self._db.execute(
+            "INSERT INTO outbox (key, channel, kind, payload, state, due_at, created_at, "
+            "updated_at, event_key, session_key, registration_id) "
+            "VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+            (
+                entry.key,
+                entry.channel,
+                entry.message.kind,
+                encode_message(entry.message),
+                to_utc_text(entry.due_at),
+                stamp,
+                stamp,
+                entry.event_key,
+                entry.session_key,
+                entry.registration_id,
+            ),
+        )
+        return cursor.rowcount == 1
+
+    def supersede_messages(self, rule: Supersede, now: datetime) -> int:
+        kinds = sorted(rule.kinds)
+        sql = (
+            "UPDATE outbox SET state = 'superseded', lease_until = NULL, updated_at = ? "
+            "WHERE state IN ('pending', 'sending') AND event_key = ? "
+            f"AND kind IN ({', '.join('?' for _ in kinds)})"
+        )
+        params: list[object] = [to_utc_text(now), rule.event_key, *kinds]
+        if rule.session_key is not None:
+            sql += " AND session_key = ?"
+            params.append(rule.session_key)
+        if rule.registration_id is not None:
+            sql += " AND registration_id = ?"
+            params.append(rule.registration_id)
+        return self._db.execute(sql, params).rowcount
+
+    def due_messages(
+        self, now: datetime, limit: int, channels: frozenset[str] | None
+    ) -> list[OutboxRecord]:
+        stamp = to_utc_text(now)
+        sql = (
+            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE "
+            "((state = 'pending' AND due_at <= ?) OR (state = 'sending' AND lease_until <= ?))"
+        )
+        params: list[object] = [stamp, stamp]
+        if channels is not None:
+            names = sorted(channels)
+            sql += f" AND channel IN ({', '.join('?' for _ in names)})"
+            params.extend(names)
+        rows = self._db.execute(sql + " ORDER BY due_at, id LIMIT ?", (*params, limit))
+        return [_outbox_record(row) for row in rows]
+
+    def update_delivery(
+        self,
+        message_id: int,
+        state: DeliveryState,
+        now: datetime,
+        *,
+        attempts: int,
+        due_at: datetime,
+        lease_until: datetime | None,
+        sent_at: datetime | None,
+        last_error: str | None,
+    ) -> None:
+        self._db.execute(
+            "UPDATE outbox SET state = ?, attempts = ?, due_at = ?, lease_until = ?, "
+            "sent_at = ?, last_error = ?, updated_at = ? WHERE id = ?",
+            (
+                state.value,
+                attempts,
+                to_utc_text(due_at),
+                None if lease_until is None else to_utc_text(lease_until),
+                None if sent_at is None else to_utc_text(sent_at),
+                last_error,
+                to_utc_text(now),
+                message_id,
+            ),
+        )
+
+    def load_outbox_message(self, message_id: int) -> OutboxRecord | None:
+        row = self._db.execute(
+            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE id = ?", (message_id,)
+        ).fetchone()
+        return None if row is None else _outbox_record(row)
+
+    def delete_outbox_messages(self, recipient: str, registration_ids: Sequence[int]) -> int:
+        deleted = 0
+        for start in range(0, len(registration_ids), _CHUNK):
+            chunk = list(registration_ids[start : start + _CHUNK])
+            marks = ", ".join("?" for _ in chunk)
+            deleted += self._db.execute(
+                f"DELETE FROM outbox WHERE registration_id IN ({marks})", chunk
+            ).rowcount
+        # The recipient is inside the JSON payload: a message that names the
+        # address anywhere goes too (better one too many than one too few).
+        deleted += self._db.execute(
+            "DELETE FROM outbox WHERE instr(payload, ?) > 0", (recipient,)
+        ).rowcount
+        return deleted
+
+    def list_outbox(
+        self, states: frozenset[DeliveryState] | None, event_key: str | None
+    ) -> list[OutboxRecord]:
+        sql = f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE 1 = 1"
+        params: list[object] = []
+        if states is not None:
+            values = sorted(state.value for state in states)
+            sql += f" AND state IN ({', '.join('?' for _ in values)})"
+            params.extend(values)
+        if event_key is not None:
+            sql += " AND event_key = ?"
+            params.append(event_key)
+        return [_outbox_record(row) for row in self._db.execute(sql + " ORDER BY id", params)]
 
 
 class SQLiteStore(LedgerStore):

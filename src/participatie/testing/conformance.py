@@ -24,6 +24,7 @@ import itertools
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import attrs
 import pytest
@@ -55,6 +56,7 @@ from participatie.model import (
     Session,
     WaitingListPolicy,
 )
+from participatie.outbox import DeliveryState, OutgoingMessage, Supersede
 from participatie.storage import (
     AssignmentEntry,
     GroupPlacement,
@@ -65,6 +67,7 @@ from participatie.storage import (
 )
 from participatie.testing.feedback_conformance import FeedbackStoreConformance
 from participatie.testing.machine import make_registration_machine
+from participatie.testing.outbox import EchoPlanner, outgoing, race_for_messages
 from participatie.testing.race import race_for_last_places, resolve
 
 __all__ = ["StoreConformance", "conformance_event"]
@@ -763,3 +766,217 @@ class StoreConformance(FeedbackStoreConformance):
         store.register("conformance", "s", person(1), CONSENT, NOW)
         store.erase_person("deelnemer-1@example.org", NOW)
         assert store.scrub().complete
+
+    # --- the outbox (notifications) ------------------------------------------
+
+    def test_outbox_keeps_one_message_per_key(self, store: Store) -> None:
+        assert store.queue_messages([_message(1), _message(2), _message(1)], NOW) == 2
+        assert store.queue_messages([_message(2), _message(3)], NOW) == 1
+        records = store.outbox()
+        assert [record.key for record in records] == ["test/1", "test/2", "test/3"]
+        first = records[0]
+        assert first.message == _message(1).message
+        assert (first.state, first.attempts, first.due_at) == (DeliveryState.PENDING, 0, NOW)
+        assert (first.event_key, first.session_key, first.channel) == ("conformance", "s", "outbox")
+        assert first.created_at == NOW
+        assert (first.sent_at, first.lease_until, first.last_error) == (None, None, None)
+
+    def test_change_and_its_messages_commit_together(self, store: Store) -> None:
+        store.message_planner = EchoPlanner()
+        outcome = store.register("conformance", "s", person(1), CONSENT, NOW)
+        [record] = store.outbox()
+        assert record.registration_id == outcome.registration.id
+        assert record.key == f"echo/{outcome.registration.id}/registered"
+        # A cancellation that promotes someone: both messages, in one go.
+        store.register("conformance", "s", person(2), CONSENT, NOW)
+        waiting = store.register("conformance", "s", person(3), CONSENT, NOW).registration
+        store.change_state(outcome.registration.id, S.CANCELLED, NOW)
+        keys = [record.key for record in store.outbox()]
+        assert keys[-2:] == [
+            f"echo/{outcome.registration.id}/cancelled",
+            f"echo/{waiting.id}/promoted",
+        ]
+
+    def test_rolled_back_change_leaves_no_message(self, store: Store) -> None:
+        store.message_planner = EchoPlanner(fail=True)
+        with pytest.raises(RuntimeError, match="on purpose"):
+            store.register("conformance", "s", person(1), CONSENT, NOW)
+        assert store.list_registrations("conformance") == []
+        assert store.outbox() == []
+        with pytest.raises(RuntimeError, match="on purpose"):
+            store.register_many("conformance", "s", [(person(2), CONSENT)], NOW)
+        assert store.list_registrations("conformance") == []
+        assert store.outbox() == []
+
+    def test_moved_session_tells_its_participants(self, store: Store) -> None:
+        planner = EchoPlanner()
+        store.message_planner = planner
+        ids = [
+            store.register("conformance", "s", person(n), CONSENT, NOW).registration.id
+            for n in range(3)
+        ]
+        store.change_state(ids[2], S.CANCELLED, NOW)
+        event = conformance_event()
+        later = START + timedelta(hours=1)
+        moved = attrs.evolve(
+            event,
+            sessions=[
+                attrs.evolve(event.session("s"), start=later, end=later + timedelta(hours=2)),
+                event.session("t"),
+            ],
+        )
+        store.save_event(moved, NOW)
+        told = [r.registration_id for r in store.outbox() if r.message.kind == "change"]
+        assert told == ids[:2]  # the active registrations, not the cancelled one
+
+    def test_claims_are_exclusive_and_lapse(self, store: Store) -> None:
+        store.queue_messages([_message(n) for n in range(5)], NOW)
+        store.queue_messages([_message(9, due_at=NOW + timedelta(hours=1))], NOW)
+        lease = timedelta(minutes=10)
+        first = store.claim_messages(NOW, limit=3, lease=lease, max_attempts=3)
+        assert [r.key for r in first] == ["test/0", "test/1", "test/2"]
+        assert {(r.state, r.attempts, r.lease_until) for r in first} == {
+            (DeliveryState.SENDING, 1, NOW + lease)
+        }
+        second = store.claim_messages(NOW, limit=10, lease=lease, max_attempts=3)
+        assert [r.key for r in second] == ["test/3", "test/4"]  # not yet due: test/9
+        assert store.claim_messages(NOW, limit=10, lease=lease, max_attempts=3) == []
+        # The dispatcher holding test/0..4 dies: after the lease they are due again.
+        later = NOW + timedelta(hours=1)
+        again = store.claim_messages(later, limit=10, lease=lease, max_attempts=3)
+        assert [(r.key, r.attempts) for r in again] == [
+            ("test/0", 2),
+            ("test/1", 2),
+            ("test/2", 2),
+            ("test/3", 2),
+            ("test/4", 2),
+            ("test/9", 1),
+        ]
+        only = store.claim_messages(
+            later + lease, limit=10, lease=lease, max_attempts=3, channels=["sms"]
+        )
+        assert only == []
+
+    def test_delivery_outcomes(self, store: Store) -> None:
+        store.queue_messages([_message(n) for n in range(4)], NOW)
+        claimed = store.claim_messages(NOW, limit=4, lease=timedelta(minutes=5), max_attempts=5)
+        a, b, c, d = (record.id for record in claimed)
+        later = NOW + timedelta(seconds=1)
+        assert store.record_delivery(a, 1, DeliveryState.SENT, later)
+        assert not store.record_delivery(a, 1, DeliveryState.SENT, later)  # once
+        assert store.record_delivery(b, 1, DeliveryState.FAILED, later, error="550 no such user")
+        retry_at = NOW + timedelta(minutes=2)
+        assert store.record_delivery(
+            c, 1, DeliveryState.PENDING, later, error="451 try later", retry_at=retry_at
+        )
+        # An outcome for a claim that is not the current one changes nothing...
+        assert not store.record_delivery(d, 7, DeliveryState.FAILED, later, error="stale")
+        # ...except "sent": a delivered message is recorded whatever happened.
+        by_id = {record.id: record for record in store.outbox()}
+        assert (by_id[a].state, by_id[a].sent_at) == (DeliveryState.SENT, later)
+        assert (by_id[b].state, by_id[b].last_error) == (DeliveryState.FAILED, "550 no such user")
+        assert (by_id[c].state, by_id[c].due_at, by_id[c].last_error) == (
+            DeliveryState.PENDING,
+            retry_at,
+            "451 try later",
+        )
+        assert by_id[d].state is DeliveryState.SENDING
+        assert (
+            store.claim_messages(later, limit=9, lease=timedelta(minutes=5), max_attempts=5) == []
+        )
+        [retried] = store.claim_messages(
+            retry_at, limit=9, lease=timedelta(minutes=5), max_attempts=5
+        )
+        assert (retried.id, retried.attempts) == (c, 2)
+        assert store.outbox([DeliveryState.SENT]) == [by_id[a]]
+        assert len(store.outbox(event_key="conformance")) == 4
+        assert store.outbox(event_key="other") == []
+
+    def test_too_many_attempts_fail(self, store: Store) -> None:
+        store.queue_messages([_message(1)], NOW)
+        lease = timedelta(minutes=1)
+        for attempt in range(2):
+            [record] = store.claim_messages(
+                NOW + attempt * lease, limit=1, lease=lease, max_attempts=2
+            )
+            assert record.attempts == attempt + 1
+        # Claimed twice and never finished (a message that kills its dispatcher).
+        assert store.claim_messages(NOW + 2 * lease, limit=1, lease=lease, max_attempts=2) == []
+        [record] = store.outbox()
+        assert record.state is DeliveryState.FAILED
+        assert record.last_error is not None
+        assert "2 attempts" in record.last_error
+
+    def test_superseded_messages_never_go_out(self, store: Store) -> None:
+        store.queue_messages(
+            [
+                _message(1, kind="reminder", registration_id=1),
+                _message(2, kind="reminder", registration_id=2),
+                _message(3, kind="reminder", session_key="t", registration_id=3),
+                _message(4, kind="confirmation", registration_id=1),
+                _message(5, kind="reminder", registration_id=1, due_at=NOW - timedelta(days=1)),
+            ],
+            NOW,
+        )
+        # A dispatcher has claimed test/5 (the earliest due) when the session moves.
+        [claimed] = store.claim_messages(NOW, limit=1, lease=timedelta(minutes=5), max_attempts=5)
+        assert claimed.key == "test/5"
+        one = Supersede(frozenset({"reminder"}), "conformance", "s", registration_id=1)
+        assert _supersede(store, one) == {"test/1", "test/5"}
+        whole_session = Supersede(frozenset({"reminder"}), "conformance", "s")
+        assert _supersede(store, whole_session) == {"test/2"}
+        states = {record.key: record.state for record in store.outbox()}
+        assert states == {
+            "test/1": DeliveryState.SUPERSEDED,
+            "test/2": DeliveryState.SUPERSEDED,
+            "test/3": DeliveryState.PENDING,
+            "test/4": DeliveryState.PENDING,
+            "test/5": DeliveryState.SUPERSEDED,
+        }
+        due = store.claim_messages(
+            NOW + timedelta(hours=1), limit=9, lease=timedelta(minutes=5), max_attempts=5
+        )
+        assert {r.key for r in due} == {"test/3", "test/4"}
+
+    @pytest.mark.slow
+    def test_race_for_messages(self, store_url: str) -> None:
+        result = race_for_messages(store_url, messages=200, workers=4, opener=self.opener)
+        assert result.errors == ()
+        assert result.doubled == ()
+        assert result.missing == ()
+        assert result.claimed == 200
+
+
+def _message(number: int, **details: Any) -> OutgoingMessage:
+    """:func:`~participatie.testing.outgoing`, due at the suite's ``NOW`` unless told."""
+    details.setdefault("due_at", NOW)
+    return outgoing(number, **details)
+
+
+class _SupersedeOnSave:
+    """A planner that only supersedes (to reach Tx.supersede_messages through the store)."""
+
+    def __init__(self, rule: Supersede) -> None:
+        self.rule = rule
+
+    def sessions_to_recheck(self, previous: Event, event: Event) -> list[str]:
+        return []
+
+    def plan(self, event: Event, transitions: object, now: datetime, **_: object) -> object:
+        from participatie.outbox import MessagePlan
+
+        return MessagePlan(supersede=(self.rule,))
+
+
+def _supersede(store: Store, rule: Supersede) -> set[str]:
+    """Apply ``rule`` in a registration's transaction; the keys it superseded."""
+    before = {r.key for r in store.outbox() if r.state is DeliveryState.SUPERSEDED}
+    store.message_planner = _SupersedeOnSave(rule)  # type: ignore[assignment]
+    try:
+        store.register("conformance", "t", person(99), CONSENT, NOW)
+    finally:
+        store.message_planner = None
+    after = {r.key for r in store.outbox() if r.state is DeliveryState.SUPERSEDED}
+    registration = store.registrations_of(person(99).email)[-1]
+    store.change_state(registration.id, S.CANCELLED, NOW)
+    return after - before

@@ -2,13 +2,16 @@
 
 Loaded automatically through the ``pytest11`` entry point when participatie is
 installed. The fixtures are cheap and isolated: a fixed clock, an app on a
-``memory://`` store with its own plugin manager, and recorders.
+``memory://`` store with its own plugin manager, recorders, and a real SMTP
+server on 127.0.0.1 (``smtp_server``, which needs the ``test`` extra's
+aiosmtpd; it is imported only when the fixture is used).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -18,7 +21,16 @@ from participatie.localtime import local_datetime
 from participatie.plugins import Plugins, make_plugin_manager
 from participatie.testing.recording import HookRecorder, RecordingChannel
 
-__all__ = ["hook_recorder", "participatie_app", "participatie_clock", "recording_channel"]
+if TYPE_CHECKING:
+    from participatie.testing.smtp import SMTPTestServer
+
+__all__ = [
+    "hook_recorder",
+    "participatie_app",
+    "participatie_clock",
+    "recording_channel",
+    "smtp_server",
+]
 
 
 @pytest.fixture
@@ -49,3 +61,18 @@ def participatie_app(
     app = Participatie.open("memory://", clock=participatie_clock, plugins=plugins)
     yield app
     app.close()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SMTPTestServer]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1, without TLS, stopped after the test.
+
+    Its :attr:`~participatie.testing.SMTPTestServer.received` messages can be
+    parsed with :meth:`~participatie.testing.ReceivedMail.parse`. Point an
+    ``smtp`` channel at it with ``host=smtp_server.host, port=smtp_server.port,
+    security="none"``.
+    """
+    from participatie.testing.smtp import SMTPTestServer
+
+    with SMTPTestServer() as server:
+        yield server

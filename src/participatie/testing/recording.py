@@ -20,9 +20,14 @@ class RecordingChannel:
 
     Attributes:
         sent: The messages, in the order they were sent.
+        rich: Whether it takes HTML and calendar parts, like e-mail
+            (see :mod:`participatie.channels`).
+        address: ``"email"`` or ``"phone"``: what it delivers to.
     """
 
     sent: list[Message] = attrs.Factory(list)
+    rich: bool = attrs.field(default=False, kw_only=True)
+    address: str = attrs.field(default="email", kw_only=True)
 
     def send(self, message: Message) -> None:
         """Remember the message."""
