@@ -74,7 +74,11 @@ def check_feasible(problem: AssignmentProblem, placement: list[int]) -> None:
     for person, session in enumerate(placement):
         if session != WAITLISTED:
             # Placed in a session they ranked (or were told), never both placed and waiting.
-            assert session in problem.rankings[person] or person in problem.fixed
+            assert (
+                session in problem.rankings[person]
+                or person in problem.fixed
+                or problem.current.get(person) == session
+            )
             loads[session] += 1
     for load, capacity in zip(loads, problem.capacities, strict=True):
         assert capacity is None or load <= capacity
@@ -234,3 +238,81 @@ def test_optimal_without_scipy_is_a_clear_error(monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(ExtraNotInstalledError, match=r"participatie\[optimal\]"):
         assign_optimal(problem)
     assert assign_stable(problem).placement.tolist() == [0]
+
+
+def lexicographic_optimum(
+    problem: AssignmentProblem, rank_costs: list[int], move_penalty: int
+) -> tuple[int, int]:
+    """Brute force: the fewest waiting, then the lowest rank-and-move cost."""
+    best = None
+    options = []
+    for person, ranking in enumerate(problem.rankings):
+        told = problem.current.get(person)
+        extra = () if told is None or told in ranking else (told,)
+        options.append((*ranking, *extra, WAITLISTED))
+    for choice in itertools.product(*options):
+        loads = [0] * len(problem.sessions)
+        waiting = cost = 0
+        for person, session in enumerate(choice):
+            told = problem.current.get(person)
+            if told is not None and session != told:
+                cost += move_penalty
+            if session == WAITLISTED:
+                waiting += 1
+                continue
+            loads[session] += 1
+            ranking = problem.rankings[person]
+            rank = ranking.index(session) if session in ranking else len(ranking)
+            cost += rank_costs[min(rank, len(rank_costs) - 1)]
+        if all(c is None or load <= c for load, c in zip(loads, problem.capacities, strict=True)):
+            best = (waiting, cost) if best is None else min(best, (waiting, cost))
+    assert best is not None
+    return best
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    problems(max_people=6, max_sessions=3),
+    st.lists(st.integers(0, 6), min_size=1, max_size=3),
+    st.integers(0, 5),
+    st.data(),
+)
+def test_optimal_is_lexicographic_with_moves(
+    problem: AssignmentProblem, rank_costs: list[int], move_penalty: int, data: st.DataObject
+) -> None:
+    # The small waiting-list cost still puts "fewest waiting" first, also with
+    # people told a session who may move at a price.
+    told = data.draw(
+        st.dictionaries(
+            st.integers(0, max(problem.size - 1, 0)),
+            st.integers(0, len(problem.sessions) - 1),
+            max_size=problem.size,
+        )
+        if problem.size
+        else st.just({})
+    )
+    problem = AssignmentProblem(
+        problem.sessions,
+        problem.capacities,
+        problem.rankings,
+        problem.lottery,
+        problem.priority,
+        current=told,
+    )
+    result = assign_optimal(problem, rank_costs=rank_costs, move_penalty=move_penalty)
+    waiting = cost = 0
+    for person, session in enumerate(result.placement):
+        told_session = problem.current.get(person)
+        if told_session is not None and session != told_session:
+            cost += move_penalty
+        if session == WAITLISTED:
+            waiting += 1
+            continue
+        ranking = problem.rankings[person]
+        rank = ranking.index(session) if session in ranking else len(ranking)
+        cost += rank_costs[min(rank, len(rank_costs) - 1)]
+    check_feasible(problem, list(result.placement))
+    assert (waiting, cost) == lexicographic_optimum(problem, rank_costs, move_penalty)
+    assert result.moved == tuple(
+        sorted(p for p, s in problem.current.items() if result.placement[p] != s)
+    )

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import random
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import count as counter
 
 import attrs
 
@@ -23,10 +25,13 @@ __all__ = [
     "WAITLISTED",
     "AssignmentProblem",
     "Preference",
+    "TurnOrder",
     "build_problem",
     "draw_lottery",
     "lottery_order",
+    "profile_ids",
     "profile_indices",
+    "turn_order",
 ]
 
 #: The session index of someone who is not placed (on the waiting list).
@@ -254,3 +259,74 @@ def build_problem(
         fixed=told(fixed),
         current=told(current),
     )
+
+
+def profile_ids(
+    rankings: Sequence[tuple[int, ...]],
+) -> tuple[dict[tuple[int, ...], int], list[int]]:
+    """Each person's preference profile, in one hashing pass over the rankings.
+
+    A profile is named by the index of the first person who has that ranking
+    (so the names are sparse, below ``len(rankings)``, and depend only on the
+    input). Returns the profiles (ranking -> name, in order of first
+    appearance) and each person's profile name.
+    """
+    first: dict[tuple[int, ...], int] = {}
+    return first, list(map(first.setdefault, rankings, counter()))
+
+
+@attrs.frozen(eq=False)
+class TurnOrder:
+    """People laid out in the order they choose, for C-level passes.
+
+    Slot ``s`` is a person's turn: lower slots choose first. With lottery
+    numbers (or priority classes times a shift plus lottery numbers) that are
+    small whole numbers, a person's slot *is* their order key, so laying out
+    is one scatter and no sort; other keys are ranked by sorting.
+
+    Attributes:
+        slot_of: Per person their slot.
+        span: The number of slots (some may be empty).
+        key_at: The order key of the person in a slot.
+    """
+
+    slot_of: Sequence[int]
+    span: int
+    key_at: Callable[[int], int]
+
+    def lay_out(self, values: Sequence[int], empty: int) -> array[int]:
+        """``values`` (one per person, never ``empty``) placed at each person's slot.
+
+        Raises :class:`~participatie.exceptions.InvalidInputError` when two
+        people share a slot (equal lottery numbers): fewer slots are then
+        filled than there are people.
+        """
+        laid = array("q", [empty]) * self.span
+        try:
+            deque(map(laid.__setitem__, self.slot_of, values), maxlen=0)
+        except TypeError as error:
+            raise InvalidInputError("lottery numbers must be whole numbers") from error
+        if self.span - laid.count(empty) != len(self.slot_of):
+            raise InvalidInputError("lottery numbers must be distinct")
+        return laid
+
+    def gather(self, laid: Sequence[int]) -> array[int]:
+        """Per person the value at their slot: the inverse of :meth:`lay_out`."""
+        return array("q", map(laid.__getitem__, self.slot_of))
+
+
+def turn_order(problem: AssignmentProblem) -> TurnOrder:
+    """The :class:`TurnOrder` of ``problem``'s people (priority class, then lottery number)."""
+    keys = problem.order_keys()
+    count = len(keys)
+    if not count:
+        return TurnOrder((), 0, int)
+    low, high = min(keys), max(keys)
+    if type(low) is int and type(high) is int and low >= 0 and high <= 4 * count + 64:
+        return TurnOrder(keys, high + 1, int)
+    if len(set(keys)) != count:
+        raise InvalidInputError("lottery numbers must be distinct")
+    ranked = sorted(range(count), key=keys.__getitem__)
+    slot_of = array("q", [0]) * count
+    deque(map(slot_of.__setitem__, ranked, range(count)), maxlen=0)
+    return TurnOrder(slot_of, count, lambda slot: keys[ranked[slot]])
