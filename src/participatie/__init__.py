@@ -55,6 +55,7 @@ from participatie.grouping import (
     GroupingStrategy,
     GroupPlan,
     group_sizes,
+    moved_after_told,
 )
 from participatie.localtime import (
     DEFAULT_TIMEZONE,
@@ -83,6 +84,7 @@ from participatie.model import (
 )
 from participatie.plugins import DEFAULT_PLUGINS, Plugins, get_plugins, hookimpl
 from participatie.storage import (
+    AssignedPlace,
     AssignmentEntry,
     BulkResult,
     GroupPlacement,
@@ -104,6 +106,7 @@ __all__ = [
     "PROFESSIONAL",
     "AlreadyRegisteredError",
     "AmbiguousTimeError",
+    "AssignedPlace",
     "AssignmentEntry",
     "AssignmentReport",
     "AttributeRule",
@@ -175,6 +178,7 @@ __all__ = [
     "group_sizes",
     "hookimpl",
     "local_datetime",
+    "moved_after_told",
     "open_store",
     "parse_date",
     "parse_datetime",

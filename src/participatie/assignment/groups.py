@@ -76,6 +76,8 @@ PINNED, FROZEN, PAIRED, DEALT, REPAIRED, MOVED = (
     "repaired",
     "moved",
 )
+#: Why someone who was told their group is now in another one (with a move penalty).
+MADE_ROOM, GROUP_FULL = ("made-room", "group-full")
 
 
 @attrs.frozen(eq=False)
@@ -134,8 +136,12 @@ class GroupingOutcome:
         group_of: Per member the group index (0-based).
         reasons: Per member why they are there: ``pinned``, ``frozen``,
             ``kept-together``, ``dealt`` (by the first attribute's rule),
-            ``repaired`` (moved by the repair to improve another attribute) or
-            ``moved`` (a frozen person moved at the move penalty).
+            ``repaired`` (moved by the repair to improve another attribute),
+            or, for people who were told another group and were moved at the
+            move penalty: ``made-room`` (to make room for people who must be
+            kept together), ``group-full`` (their group no longer has room
+            for them, e.g. there are fewer groups now) or ``moved`` (the
+            balance of the attributes gained more than the penalty).
         moved: Frozen members who were moved.
         swaps: How many swaps the repair made.
     """
@@ -596,6 +602,8 @@ def _arrange_units(  # noqa: PLR0915 - the steps in order, as the docstring tell
     rng.shuffle(tiebreak)
     free = [unit for unit in range(len(units)) if unit not in target]
     # Soft-frozen people go back to their group first when it still fits.
+    no_room: set[int] = set()
+    made_room: set[int] = set()
     if soft_frozen:
         pending = []
         for unit in free:
@@ -605,6 +613,7 @@ def _arrange_units(  # noqa: PLR0915 - the steps in order, as the docstring tell
                 if 0 <= group < groups and fits(unit, group):
                     put(unit, group, FROZEN)
                     continue
+                no_room.update(units[unit])
             pending.append(unit)
         free = pending
 
@@ -650,6 +659,7 @@ def _arrange_units(  # noqa: PLR0915 - the steps in order, as the docstring tell
             if evicted is None:
                 raise _no_room(problem, units[unit], load, apart, members_of)
             chosen, leaving = evicted
+            made_room.update(leaving)
             for member in leaving:
                 group_of[member] = -1
                 members_of[chosen].discard(member)
@@ -692,6 +702,10 @@ def _arrange_units(  # noqa: PLR0915 - the steps in order, as the docstring tell
             reason = REPAIRED
         if member in soft_frozen and soft_frozen[member] != group_of[member]:
             reason = MOVED
+            if member in made_room:
+                reason = MADE_ROOM
+            elif member in no_room:
+                reason = GROUP_FULL
         final_reasons.append(reason)
     moved = tuple(m for m in sorted(soft_frozen) if soft_frozen[m] != group_of[m])
     return GroupingOutcome(group_of, tuple(final_reasons), moved, swaps)

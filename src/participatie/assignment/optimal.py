@@ -6,6 +6,10 @@ The objective is a weighted cost, minimised exactly:
   ``0, 1, 2, …``: a second choice costs one, a third two);
 - a person who was already told a session and is moved costs ``move_penalty``
   more;
+- a person who was told a session and is put on the waiting list costs
+  ``2 W`` plus the move penalty: taking a place away from someone who holds
+  one comes before everything else, so it happens only when the places
+  cannot hold everyone who was told (capacity lowered);
 - a person on the waiting list costs ``W = (sessions + 1) * worst + 1``, where
   ``worst`` is the dearest rank cost plus the move penalty. That is enough to
   make the number waiting come first: one more person placed changes the
@@ -38,6 +42,7 @@ HiGHS comes with SciPy, an optional extra: ``pip install "participatie[optimal]"
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from itertools import pairwise, repeat
@@ -46,6 +51,7 @@ from typing import Any
 from participatie.assignment.preferences import (
     WAITLISTED,
     AssignmentProblem,
+    compact,
     profile_ids,
     turn_order,
 )
@@ -267,29 +273,26 @@ def assign_optimal(
     costs = costs_for(problem, rank_costs, move_penalty)
     fixed = problem.fixed
     remaining = seat_fixed(problem, dict(fixed))
-    count = problem.size
     # A profile: the ranked list and the session the person was told (-1:
-    # none), named by a number below count + 1 + (told profiles).
-    names, profile_of = profile_ids(problem.rankings)
-    profiles: dict[int, tuple[tuple[int, ...], int]] = {
-        name: (ranking, WAITLISTED) for ranking, name in names.items()
-    }
-    told_names: dict[tuple[tuple[int, ...], int], int] = {}
+    # none), numbered after the plain rankings.
+    rankings, profile_of = profile_ids(problem.rankings)
+    profiles: list[tuple[tuple[int, ...], int]] = [(ranking, WAITLISTED) for ranking in rankings]
+    told_numbers: dict[tuple[tuple[int, ...], int], int] = {}
     for person in sorted(problem.current):
         key = (problem.rankings[person], problem.current[person])
-        name = told_names.setdefault(key, count + 1 + len(told_names))
-        profiles[name] = key
-        profile_of[person] = name
-    nobody = count
+        number = told_numbers.setdefault(key, len(profiles) + len(told_numbers))
+        profile_of[person] = number
+    profiles += list(told_numbers)
+    nobody = len(profiles)
     turns = turn_order(problem)
     laid = turns.lay_out(profile_of, nobody)
     for person in fixed:
         laid[turns.slot_of[person]] = nobody
     demand = Counter(laid)
-    used = sorted(name for name in profiles if demand.get(name))
+    used = [number for number in range(nobody) if demand.get(number)]
     options: list[Options] = []
-    for name in used:
-        ranking, told = profiles[name]
+    for number in used:
+        ranking, told = profiles[number]
         choices = list(ranking)
         if told != WAITLISTED and told not in choices:
             choices.append(told)
@@ -298,18 +301,20 @@ def assign_optimal(
             (session, costs.rank_cost(rank) + extra)
             for rank, (session, extra) in enumerate(zip(choices, moving, strict=True))
         ]
-        entry.append((WAITLISTED, costs.waitlist_cost + (costs.move_penalty if told >= 0 else 0)))
+        # Someone told a session waits only when nothing else fits them all.
+        told_waits = costs.waitlist_cost + costs.move_penalty if told >= 0 else 0
+        entry.append((WAITLISTED, costs.waitlist_cost + told_waits))
         options.append(entry)
     flows = _solve(options, [demand[name] for name in used], remaining) if used else []
     improve_flows(options, flows, remaining)
     # Hand the places out inside each profile by lottery: better numbers first.
-    handouts: dict[int, Iterator[int]] = {nobody: repeat(WAITLISTED)}
-    for name, entry, flow in zip(used, options, flows, strict=True):
+    handouts: list[Iterator[int]] = [repeat(WAITLISTED)] * (nobody + 1)
+    for number, entry, flow in zip(used, options, flows, strict=True):
         places: list[int] = []
-        for (session, _price), number in zip(entry, flow, strict=True):
-            places += [session] * number
-        handouts[name] = iter(places)
-    picked = list(map(next, map(handouts.__getitem__, laid)))
+        for (session, _price), count in zip(entry, flow, strict=True):
+            places += [session] * count
+        handouts[number] = iter(places)
+    picked = array(compact(len(problem.sessions)), map(next, map(handouts.__getitem__, laid)))
     placement = turns.gather(picked)
     for person, session in fixed.items():
         placement[person] = session

@@ -14,7 +14,7 @@ import random
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import count as counter
+from itertools import repeat
 
 import attrs
 
@@ -27,6 +27,7 @@ __all__ = [
     "Preference",
     "TurnOrder",
     "build_problem",
+    "compact",
     "draw_lottery",
     "lottery_order",
     "profile_ids",
@@ -263,16 +264,26 @@ def build_problem(
 
 def profile_ids(
     rankings: Sequence[tuple[int, ...]],
-) -> tuple[dict[tuple[int, ...], int], list[int]]:
+) -> tuple[list[tuple[int, ...]], list[int]]:
     """Each person's preference profile, in one hashing pass over the rankings.
 
-    A profile is named by the index of the first person who has that ranking
-    (so the names are sparse, below ``len(rankings)``, and depend only on the
-    input). Returns the profiles (ranking -> name, in order of first
-    appearance) and each person's profile name.
+    Profiles are numbered ``0, 1, …`` in order of first appearance, so the
+    numbering depends only on the input. Returns the profiles (the distinct
+    rankings, by number) and each person's profile number.
     """
     first: dict[tuple[int, ...], int] = {}
-    return first, list(map(first.setdefault, rankings, counter()))
+    # setdefault(ranking, number of profiles so far): a new ranking gets the
+    # next number, a known one keeps its own; len is taken just before each call.
+    numbers = list(map(first.setdefault, rankings, map(len, repeat(first))))
+    return list(first), numbers
+
+
+def compact(largest: int) -> str:
+    """The smallest signed array type code that holds ``-1 .. largest``."""
+    for code in ("b", "h", "i"):
+        if largest < 2 ** (8 * array(code).itemsize - 1):
+            return code
+    return "q"
 
 
 @attrs.frozen(eq=False)
@@ -295,23 +306,26 @@ class TurnOrder:
     key_at: Callable[[int], int]
 
     def lay_out(self, values: Sequence[int], empty: int) -> array[int]:
-        """``values`` (one per person, never ``empty``) placed at each person's slot.
+        """``values`` (one per person, ``0 .. empty - 1``) placed at each person's slot.
 
+        Empty slots hold ``empty``. The array uses the smallest type that
+        fits, which keeps the scattered writes in the processor's cache.
         Raises :class:`~participatie.exceptions.InvalidInputError` when two
         people share a slot (equal lottery numbers): fewer slots are then
         filled than there are people.
         """
-        laid = array("q", [empty]) * self.span
-        try:
-            deque(map(laid.__setitem__, self.slot_of, values), maxlen=0)
-        except TypeError as error:
-            raise InvalidInputError("lottery numbers must be whole numbers") from error
+        laid = array(compact(empty), [empty]) * self.span
+        deque(map(laid.__setitem__, self.slot_of, values), maxlen=0)
         if self.span - laid.count(empty) != len(self.slot_of):
             raise InvalidInputError("lottery numbers must be distinct")
         return laid
 
     def gather(self, laid: Sequence[int]) -> array[int]:
-        """Per person the value at their slot: the inverse of :meth:`lay_out`."""
+        """Per person the value at their slot: the inverse of :meth:`lay_out`.
+
+        A compact ``laid`` (e.g. ``array("b")`` of session numbers) makes the
+        scattered reads cheap.
+        """
         return array("q", map(laid.__getitem__, self.slot_of))
 
 
@@ -321,9 +335,16 @@ def turn_order(problem: AssignmentProblem) -> TurnOrder:
     count = len(keys)
     if not count:
         return TurnOrder((), 0, int)
-    low, high = min(keys), max(keys)
-    if type(low) is int and type(high) is int and low >= 0 and high <= 4 * count + 64:
-        return TurnOrder(keys, high + 1, int)
+    try:
+        # One pass over the keys as Python objects (which sit all over memory
+        # once shuffled); every later pass reads this compact copy instead.
+        slots = array("q", keys)
+    except (TypeError, OverflowError):
+        slots = None
+    if slots is not None:
+        low, high = min(slots), max(slots)
+        if low >= 0 and high <= 4 * count + 64:
+            return TurnOrder(slots, high + 1, int)
     if len(set(keys)) != count:
         raise InvalidInputError("lottery numbers must be distinct")
     ranked = sorted(range(count), key=keys.__getitem__)

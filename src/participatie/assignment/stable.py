@@ -24,6 +24,7 @@ from collections import Counter
 from participatie.assignment.preferences import (
     WAITLISTED,
     AssignmentProblem,
+    compact,
     profile_ids,
     turn_order,
 )
@@ -74,7 +75,7 @@ def assign_stable(problem: AssignmentProblem) -> SessionAssignment:  # noqa: PLR
 
     profiles, profile_of = profile_ids(problem.rankings)
     turns = turn_order(problem)
-    nobody = problem.size  # the profile of an empty slot
+    nobody = len(profiles)  # the profile of an empty slot
     laid = turns.lay_out(profile_of, nobody)
     for person in told:
         laid[turns.slot_of[person]] = nobody
@@ -85,16 +86,14 @@ def assign_stable(problem: AssignmentProblem) -> SessionAssignment:  # noqa: PLR
                 return session
         return WAITLISTED
 
-    # choice[profile]: the session its people take now; profiles are named by
-    # the index of their first person (see profile_ids), so this is sparse.
-    choice = [skip] * (problem.size + 1)
+    # choice[profile]: the session its people take now.
+    choice = [first_open(ranking) for ranking in profiles]
+    choice.append(skip)
     choosing: dict[int, list[int]] = {}
-    for ranking, profile in profiles.items():
-        session = first_open(ranking)
-        choice[profile] = session
+    for profile, session in enumerate(choice[:-1]):
         choosing.setdefault(session, []).append(profile)
     cutoffs: list[int | None] = [None] * sessions
-    picked = array("q")
+    picked = array(compact(sessions))
 
     def fits(demand: Counter[int]) -> bool:
         return all(number < left[session] for session, number in demand.items())
@@ -114,7 +113,7 @@ def assign_stable(problem: AssignmentProblem) -> SessionAssignment:  # noqa: PLR
             if left[session] == 0:
                 cutoffs[session] = turns.key_at(start + offset)
                 for other in choosing.pop(session, []):
-                    moved_to = first_open(problem.rankings[other])
+                    moved_to = first_open(profiles[other])
                     choice[other] = moved_to
                     choosing.setdefault(moved_to, []).append(other)
 

@@ -9,6 +9,7 @@ themselves with :mod:`participatie.testing`.
 """
 
 from participatie.storage._base import (
+    AssignedPlace,
     AssignmentEntry,
     BulkResult,
     GroupPlacement,
@@ -22,6 +23,7 @@ from participatie.storage._base import (
 )
 
 __all__ = [
+    "AssignedPlace",
     "AssignmentEntry",
     "BulkResult",
     "GroupPlacement",
