@@ -56,7 +56,7 @@ class Group:
         reasons: Per member, why they are in this group (``dealt``,
             ``pinned``, ``frozen``, ``kept-together``, ``repaired``; for
             people told another group and moved at the move penalty:
-            ``made-room``, ``group-full`` or ``moved``, see
+            ``made-room``, ``moved-to-pair``, ``group-full`` or ``moved``, see
             :func:`moved_after_told`); empty when the strategy gives none.
     """
 
@@ -206,6 +206,7 @@ class BalancedStrategy:
 #: Why someone told their group was moved, as :attr:`Group.reasons` says it.
 MOVE_REASONS = {
     "made-room": "made room for people who must stay together",
+    "moved-to-pair": "joined someone they must stay together with",
     "group-full": "their group no longer had room",
     "moved": "the groups became more balanced by more than the move penalty",
 }

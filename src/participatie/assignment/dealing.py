@@ -212,6 +212,7 @@ class _Pattern:
             Counter(owner[(kappa + lap * self.step) % circle] for lap in range(laps))
             for kappa in range(self.step)
         ]
+        self.order: dict[Hashable, list[int]] = {}
         self.most = {value: -(-total // groups) for value, total in totals.items()}
         self.fewest = {value: total // groups for value, total in totals.items()}
 
@@ -281,7 +282,10 @@ class _Pattern:
         most, fewest, holds = self.most[value], self.fewest, self.holds
         chosen: list[int] = []
         # Column classes where a group holds the fewest of this value first.
-        classes = sorted(range(self.step), key=lambda kappa: (holds[kappa][value], kappa))
+        classes = self.order.get(value)
+        if classes is None:
+            classes = sorted(range(self.step), key=lambda kappa: (holds[kappa][value], kappa))
+            self.order[value] = classes
         for strict in (True, False):
             for kappa in classes:
                 spot = free[kappa]

@@ -18,6 +18,8 @@ _REASONS = {
     "and the groups became more balanced by more than that price",
     "made-room": "moved after being told, to make room for people who must stay together "
     "(the organiser allowed moves at a price)",
+    "moved-to-pair": "moved after being told, to join someone they must stay together with "
+    "(the organiser allowed moves at a price)",
     "group-full": "moved after being told, because that group no longer had room "
     "(the organiser allowed moves at a price)",
     "": "placed by the grouping strategy",

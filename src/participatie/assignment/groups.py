@@ -77,7 +77,7 @@ PINNED, FROZEN, PAIRED, DEALT, REPAIRED, MOVED = (
     "moved",
 )
 #: Why someone who was told their group is now in another one (with a move penalty).
-MADE_ROOM, GROUP_FULL = ("made-room", "group-full")
+MADE_ROOM, GROUP_FULL, TO_PAIR = ("made-room", "group-full", "moved-to-pair")
 
 
 @attrs.frozen(eq=False)
@@ -139,9 +139,11 @@ class GroupingOutcome:
             ``repaired`` (moved by the repair to improve another attribute),
             or, for people who were told another group and were moved at the
             move penalty: ``made-room`` (to make room for people who must be
-            kept together), ``group-full`` (their group no longer has room
-            for them, e.g. there are fewer groups now) or ``moved`` (the
-            balance of the attributes gained more than the penalty).
+            kept together), ``moved-to-pair`` (to join someone they must be
+            kept together with, who was told another group), ``group-full``
+            (their group no longer has room for them, e.g. there are fewer
+            groups now) or ``moved`` (the balance of the attributes gained
+            more than the penalty).
         moved: Frozen members who were moved.
         swaps: How many swaps the repair made.
     """
@@ -604,6 +606,7 @@ def _arrange_units(  # noqa: PLR0915 - the steps in order, as the docstring tell
     # Soft-frozen people go back to their group first when it still fits.
     no_room: set[int] = set()
     made_room: set[int] = set()
+    split_pairs: set[int] = set()
     if soft_frozen:
         pending = []
         for unit in free:
@@ -614,6 +617,8 @@ def _arrange_units(  # noqa: PLR0915 - the steps in order, as the docstring tell
                     put(unit, group, FROZEN)
                     continue
                 no_room.update(units[unit])
+            elif wanted:  # kept together now, but told different groups
+                split_pairs.update(units[unit])
             pending.append(unit)
         free = pending
 
@@ -704,6 +709,8 @@ def _arrange_units(  # noqa: PLR0915 - the steps in order, as the docstring tell
             reason = MOVED
             if member in made_room:
                 reason = MADE_ROOM
+            elif member in split_pairs:
+                reason = TO_PAIR
             elif member in no_room:
                 reason = GROUP_FULL
         final_reasons.append(reason)

@@ -148,8 +148,9 @@ def _solve(options: list[Options], sizes: list[int], remaining: list[int]) -> li
         )
         if solution.status != 0:  # pragma: no cover - the waiting list makes it always feasible
             raise StorageError(f"the optimal assignment could not be solved: {solution.message}")
-        flat = [round(value) for value in solution.x]
-        if all(abs(value - flow) < 1e-6 for value, flow in zip(solution.x, flat, strict=True)):
+        rounded = solution.x.round()  # a NumPy array, as SciPy returns it
+        if abs(solution.x - rounded).max(initial=0.0) < 1e-6:
+            flat: list[int] = rounded.astype(int).tolist()
             break
     else:  # pragma: no cover - a vertex of a totally unimodular problem is integral
         raise StorageError("the solver returned a fractional assignment")

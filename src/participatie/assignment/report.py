@@ -72,8 +72,9 @@ class AssignmentReport:
                 "their session (there are fewer places now)"
             )
         if self.moved:
+            who = "1 person" if len(self.moved) == 1 else f"{len(self.moved)} people"
             result.append(
-                f"{len(self.moved)} people told their session were moved "
+                f"{who} told their session {'was' if len(self.moved) == 1 else 'were'} moved "
                 f"(move penalty {self.move_penalty} per move):"
             )
             if self.kept is None:
