@@ -294,3 +294,14 @@ def test_fewer_groups_move_people_told_a_group_that_is_gone() -> None:
     assert set(outcome.moved) == {4, 5}
     with pytest.raises(ConstraintConflictError, match="only 2 groups"):
         arrange(GroupingInput(labels, (3, 3), frozen=told))
+
+
+def test_deal_edge_cases() -> None:
+    assert list(deal(5, 2, (), seed=0)) == [0, 1, 0, 1, 0]
+    assert list(deal(0, 3, (), seed=0)) == []
+    columns = (list("aabbc"), list("xyxyx"))
+    # A pattern index that names no later attribute is ignored.
+    assert deal(5, 2, columns, seed=4, pattern=7) == deal(5, 2, columns, seed=4)
+    assert deal(5, 2, columns, seed=4, pattern=0) == deal(5, 2, columns, seed=4)
+    # One group: everyone in it.
+    assert set(deal(5, 1, columns, seed=4, pattern=1)) == {0}

@@ -77,7 +77,9 @@ def deal(
     if not columns:
         return array("q", map(groups.__rmod__, range(count)))
     laps = -(-count // groups)
-    if pattern is not None and (groups == 1 or laps > MAX_PATTERN_LAPS or pattern == 0):
+    if pattern is not None and (
+        groups == 1 or laps > MAX_PATTERN_LAPS or not 0 < pattern < len(columns)
+    ):
         pattern = None
     rng = random.Random(seed)
     keys: Iterable[Hashable] = columns[0] if len(columns) == 1 else zip(*columns, strict=True)
