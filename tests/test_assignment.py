@@ -6,6 +6,7 @@ import itertools
 import subprocess
 import sys
 import textwrap
+from collections import Counter
 
 import pytest
 from hypothesis import given, settings
@@ -19,7 +20,7 @@ from participatie.assignment import (
     blocking_pairs,
     draw_lottery,
 )
-from participatie.assignment.optimal import costs_for
+from participatie.assignment.optimal import costs_for, improve_flows
 from participatie.exceptions import (
     ConstraintConflictError,
     ExtraNotInstalledError,
@@ -74,7 +75,11 @@ def check_feasible(problem: AssignmentProblem, placement: list[int]) -> None:
     for person, session in enumerate(placement):
         if session != WAITLISTED:
             # Placed in a session they ranked (or were told), never both placed and waiting.
-            assert session in problem.rankings[person] or person in problem.fixed
+            assert (
+                session in problem.rankings[person]
+                or person in problem.fixed
+                or problem.current.get(person) == session
+            )
             loads[session] += 1
     for load, capacity in zip(loads, problem.capacities, strict=True):
         assert capacity is None or load <= capacity
@@ -234,3 +239,175 @@ def test_optimal_without_scipy_is_a_clear_error(monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(ExtraNotInstalledError, match=r"participatie\[optimal\]"):
         assign_optimal(problem)
     assert assign_stable(problem).placement.tolist() == [0]
+
+
+def lexicographic_optimum(
+    problem: AssignmentProblem, rank_costs: list[int], move_penalty: int
+) -> tuple[int, int, int]:
+    """Brute force: the fewest told people waiting, then the fewest waiting, then the
+    lowest rank-and-move cost."""
+    best = None
+    options = []
+    for person, ranking in enumerate(problem.rankings):
+        told = problem.current.get(person)
+        extra = () if told is None or told in ranking else (told,)
+        options.append((*ranking, *extra, WAITLISTED))
+    for choice in itertools.product(*options):
+        loads = [0] * len(problem.sessions)
+        told_waiting = waiting = cost = 0
+        for person, session in enumerate(choice):
+            told = problem.current.get(person)
+            if told is not None and session != told:
+                cost += move_penalty
+            if session == WAITLISTED:
+                waiting += 1
+                told_waiting += told is not None
+                continue
+            loads[session] += 1
+            ranking = problem.rankings[person]
+            rank = ranking.index(session) if session in ranking else len(ranking)
+            cost += rank_costs[min(rank, len(rank_costs) - 1)]
+        if all(c is None or load <= c for load, c in zip(loads, problem.capacities, strict=True)):
+            found = (told_waiting, waiting, cost)
+            best = found if best is None else min(best, found)
+    assert best is not None
+    return best
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    problems(max_people=6, max_sessions=3),
+    st.lists(st.integers(0, 6), min_size=1, max_size=3),
+    st.integers(0, 5),
+    st.data(),
+)
+def test_optimal_is_lexicographic_with_moves(
+    problem: AssignmentProblem, rank_costs: list[int], move_penalty: int, data: st.DataObject
+) -> None:
+    # The small waiting-list cost still puts "fewest waiting" first, also with
+    # people told a session who may move at a price (and who wait only when
+    # nothing else fits them all).
+    told = data.draw(
+        st.dictionaries(
+            st.integers(0, max(problem.size - 1, 0)),
+            st.integers(0, len(problem.sessions) - 1),
+            max_size=problem.size,
+        )
+        if problem.size
+        else st.just({})
+    )
+    problem = AssignmentProblem(
+        problem.sessions,
+        problem.capacities,
+        problem.rankings,
+        problem.lottery,
+        problem.priority,
+        current=told,
+    )
+    result = assign_optimal(problem, rank_costs=rank_costs, move_penalty=move_penalty)
+    told_waiting = waiting = cost = 0
+    for person, session in enumerate(result.placement):
+        told_session = problem.current.get(person)
+        if told_session is not None and session != told_session:
+            cost += move_penalty
+        if session == WAITLISTED:
+            waiting += 1
+            told_waiting += told_session is not None
+            continue
+        ranking = problem.rankings[person]
+        rank = ranking.index(session) if session in ranking else len(ranking)
+        cost += rank_costs[min(rank, len(rank_costs) - 1)]
+    check_feasible(problem, list(result.placement))
+    assert (told_waiting, waiting, cost) == lexicographic_optimum(problem, rank_costs, move_penalty)
+    assert result.moved == tuple(
+        sorted(p for p, s in problem.current.items() if result.placement[p] != s)
+    )
+
+
+@pytest.mark.parametrize(
+    "lottery",
+    [
+        [10**12 + 7, 10**12 + 3, 10**12 + 5, 10**12 + 1],  # far from 1..n: ranked by a sort
+        [2.5, 0.5, 1.5, 3.5],  # not whole numbers: ranked by a sort
+        [4, 1, 3, 2],  # 1..n: the number is the slot
+    ],
+)
+def test_turn_order_takes_any_distinct_numbers(lottery: list[float]) -> None:
+    problem = AssignmentProblem(
+        ("a", "b"),
+        (1, 1),
+        [(0, 1), (0, 1), (0,), (1, 0)],
+        lottery,  # type: ignore[arg-type]
+    )
+    result = assign_stable(problem)
+    assert list(result.placement) == plain_lottery_loop(problem)
+    duplicated = [lottery[0], *lottery[:-1]]
+    with pytest.raises(InvalidInputError, match="distinct"):
+        assign_stable(AssignmentProblem(("a",), (1,), [(0,)] * 4, duplicated))  # type: ignore[arg-type]
+
+
+def test_priority_classes_choose_first() -> None:
+    # Three people want the one place; the expert by experience (class 0)
+    # gets it despite the worst lottery number.
+    problem = AssignmentProblem(("a",), (1,), [(0,), (0,), (0,)], [1, 2, 3], [1, 1, 0])
+    assert list(assign_stable(problem).placement) == [WAITLISTED, WAITLISTED, 0]
+    assert assign_stable(problem).cutoffs == (problem.order_keys()[2],)
+
+
+def flows_of(problem: AssignmentProblem, placement: list[int]) -> tuple[list, list, list[int]]:
+    """The profile flows of a placement, in the form improve_flows takes."""
+    costs = costs_for(problem, None, 0)
+    counts = Counter(zip(problem.rankings, placement, strict=True))
+    options, flows = [], []
+    for ranking in sorted(set(problem.rankings)):
+        choices = [(s, costs.rank_cost(k)) for k, s in enumerate(ranking)]
+        choices.append((WAITLISTED, costs.waitlist_cost))
+        options.append(choices)
+        flows.append([counts.get((ranking, s), 0) for s, _ in choices])
+    remaining = [-1 if c is None else c for c in problem.capacities]
+    return options, flows, remaining
+
+
+@settings(max_examples=150, deadline=None)
+@given(problems(max_people=25, max_sessions=4))
+def test_cancelling_cycles_from_stable_reaches_the_optimum(problem: AssignmentProblem) -> None:
+    # improve_flows proves (and if needed makes) the solver's answer optimal:
+    # started from the stable placement it must reach the optimal cost alone.
+    options, flows, remaining = flows_of(problem, list(assign_stable(problem).placement))
+    improve_flows(options, flows, remaining)
+    total = sum(
+        price * number
+        for choices, flow in zip(options, flows, strict=True)
+        for (_s, price), number in zip(choices, flow, strict=True)
+    )
+    optimal = assign_optimal(problem)
+    options2, flows2, _ = flows_of(problem, list(optimal.placement))
+    assert total == sum(
+        price * number
+        for choices, flow in zip(options2, flows2, strict=True)
+        for (_s, price), number in zip(choices, flow, strict=True)
+    )
+    assert improve_flows(options2, flows2, remaining) == 0, "the optimum has no negative cycle"
+    loads = Counter()
+    for choices, flow in zip(options, flows, strict=True):
+        for (session, _price), number in zip(choices, flow, strict=True):
+            if session != WAITLISTED:
+                loads[session] += number
+    assert all(c < 0 or loads[s] <= c for s, c in enumerate(remaining))
+
+
+@settings(max_examples=100, deadline=None)
+@given(problems(max_people=40, max_sessions=4))
+def test_optimal_hands_out_places_by_lottery_inside_a_profile(problem: AssignmentProblem) -> None:
+    result = assign_optimal(problem)
+    keys = problem.order_keys()
+
+    def rank(person: int) -> int:
+        session = result.placement[person]
+        ranking = problem.rankings[person]
+        return len(ranking) if session == WAITLISTED else ranking.index(session)
+
+    for a in range(problem.size):
+        for b in range(problem.size):
+            if problem.rankings[a] == problem.rankings[b] and keys[a] < keys[b]:
+                assert rank(a) <= rank(b)

@@ -7,6 +7,7 @@ import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 
 from participatie import (
@@ -22,9 +23,10 @@ from participatie import (
     PluginError,
     Preference,
     Session,
+    moved_after_told,
 )
 from participatie.assignment.export import group_list_csv, safe_cell, zoom_rooms_csv
-from participatie.grouping import Group
+from participatie.grouping import MOVE_REASONS, Group
 
 NOW = datetime(2030, 3, 1, 9, tzinfo=UTC)
 START = datetime(2030, 4, 1, 8, tzinfo=UTC)
@@ -214,3 +216,119 @@ def test_zoom_limits_are_checked() -> None:
     with pytest.raises(ExportLimitError, match="participants"):
         zoom_rooms_csv(groups, max_participants=2)
     assert zoom_rooms_csv(groups).count("\r\n") == 4
+
+
+def test_apply_moves_people_registered_elsewhere_atomically(app: Participatie) -> None:
+    # Deelnemer 1 registered for the afternoon by hand but ranks the morning
+    # first. A held place is kept, unless the organiser allows moves (here
+    # free of charge): then applying moves them, in one step.
+    app.register("week", "middag", person(1))
+    kept = app.assign_sessions("week", PREFERENCES[:4], mode="optimal", seed=4)
+    assert {e.person.email: e.session_key for e in kept.stored.entries}["d1@example.org"] == (
+        "middag"
+    )
+    report = app.assign_sessions("week", PREFERENCES[:4], mode="optimal", seed=4, move_penalty=0)
+    assert report.moved == ("d1@example.org",)
+    assert report.moves == (("d1@example.org", "middag", "ochtend"),)
+    placed = {e.person.email: e.session_key for e in report.stored.entries}
+    assert placed["d1@example.org"] == "ochtend"
+    transitions = app.apply_assignment("week")
+    moved = [t for t in transitions if t.reason == "moved"]
+    assert [(t.registration.session_key, t.registration.person.email) for t in moved] == [
+        ("middag", "d1@example.org")
+    ]
+    active = [r for r in app.store.registrations_of("d1@example.org") if r.state.is_active]
+    assert [(r.session_key, r.state.value) for r in active] == [("ochtend", "registered")]
+    # Running it again changes nothing.
+    assert app.apply_assignment("week") == ()
+
+
+def test_a_place_held_already_is_kept_and_never_taken_away(app: Participatie) -> None:
+    small = attrs.evolve(event(), sessions=[attrs.evolve(s, capacity=1) for s in event().sessions])
+    app.save_event(small)
+    prefs = [Preference(person(n), ("middag", "ochtend")) for n in (1, 2, 3)]
+    # Seed 5 gives d3 the worst lottery number: without a place d3 would wait.
+    app.register("week", "middag", person(3))
+    report = app.assign_sessions("week", prefs, seed=5)
+    placed = {e.person.email: e.session_key for e in report.stored.entries}
+    assert placed == {
+        "d1@example.org": "ochtend",
+        "d2@example.org": None,
+        "d3@example.org": "middag",
+    }, "the place d3 holds is theirs"
+    app.apply_assignment("week")
+    assert [r.person.email for r in app.participants("week", "middag")] == ["d3@example.org"]
+
+
+def test_apply_refuses_to_take_a_place_away_and_changes_nothing(app: Participatie) -> None:
+    small = attrs.evolve(event(), sessions=[attrs.evolve(s, capacity=1) for s in event().sessions])
+    app.save_event(small)
+    prefs = [Preference(person(n), ("middag", "ochtend")) for n in (1, 2, 3)]
+    report = app.assign_sessions("week", prefs, seed=5)
+    assert [e.person.email for e in report.stored.entries if e.session_key is None] == [
+        "d3@example.org"
+    ]
+    # d3 takes the afternoon by hand after the assignment was made.
+    app.register("week", "middag", person(3))
+    before = app.store.list_registrations("week")
+    with pytest.raises(ConstraintConflictError, match="take a place away") as caught:
+        app.apply_assignment("week")
+    assert caught.value.constraints == ("holds-place:d3@example.org (middag)",)
+    assert app.store.list_registrations("week") == before
+
+
+def test_apply_refuses_an_assignment_that_no_longer_fits(app: Participatie) -> None:
+    app.assign_sessions("week", PREFERENCES[:12], seed=2)
+    for n in range(20, 25):  # the afternoon fills up by hand afterwards
+        app.register("week", "middag", person(n))
+    before = app.store.list_registrations("week")
+    with pytest.raises(ConstraintConflictError, match="no longer fits"):
+        app.apply_assignment("week")
+    assert app.store.list_registrations("week") == before
+
+
+def test_the_report_says_who_moved_and_why(app: Participatie) -> None:
+    # Five people were told the morning; the morning shrinks to three places.
+    told_prefs = [Preference(person(n), ("ochtend", "middag")) for n in range(5)]
+    first = app.assign_sessions("week", told_prefs, mode="optimal", seed=3)
+    app.mark_assignment_notified("week", [e.person.email for e in first.stored.entries])
+    smaller = attrs.evolve(
+        event(),
+        sessions=[
+            attrs.evolve(s, capacity=3) if s.key == "ochtend" else s for s in event().sessions
+        ],
+    )
+    app.save_event(smaller)
+    with pytest.raises(ConstraintConflictError, match="already told"):
+        app.assign_sessions("week", told_prefs, mode="optimal", seed=3)
+    report = app.assign_sessions("week", told_prefs, mode="optimal", seed=3, move_penalty=5)
+    assert len(report.moved) == 2
+    assert {(was, now) for _email, was, now in report.moves} == {("ochtend", "middag")}
+    lines = "\n".join(report.lines())
+    assert "2 people told their session were moved (move penalty 5 per move)" in lines
+    assert "no longer have room" in lines
+    assert "stable: impossible without moving people" in lines
+    # Nobody moves when it does not pay.
+    calm = app.assign_sessions("week", told_prefs[:3], mode="optimal", seed=3, move_penalty=5)
+    assert calm.moved == ()
+    assert "nobody told their session was moved" in "\n".join(calm.lines())
+
+
+def test_moved_after_told_lists_group_moves_with_reasons(app: Participatie) -> None:
+    app.assign_sessions("week", PREFERENCES, seed=4)
+    app.apply_assignment("week")
+    groups = app.form_groups("week", "ochtend", seed=1)
+    members = [m.person.email for g in groups for m in g.members]
+    app.mark_groups_notified("week", "ochtend", members)
+    # Two who must stay together now, in different groups: one moves.
+    a, b = groups[0].members[0].person.email, groups[1].members[0].person.email
+    with pytest.raises(ConstraintConflictError):
+        app.form_groups("week", "ochtend", plan=GroupPlan(keep_together=[(a, b)]))
+    regrouped = app.form_groups(
+        "week", "ochtend", plan=GroupPlan(keep_together=[(a, b)], move_penalty=3)
+    )
+    moves = moved_after_told(regrouped)
+    assert moves
+    assert all(why in MOVE_REASONS.values() for _email, _group, why in moves)
+    where = {m.person.email: g.number for g in regrouped for m in g.members}
+    assert where[a] == where[b]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 import textwrap
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from participatie.assignment.dealing import deal
 from participatie.assignment.groups import (
     GroupingInput,
     arrange,
@@ -170,7 +172,10 @@ SCRIPT = textwrap.dedent(
                       ("spread", "spread", "cluster"), cols, seed=9)
     q = GroupingInput([str(i) for i in range(n)], tuple(group_sizes(n, 6)), ("1", "2"),
                       ("cluster", "spread"), cols[:2], together=((0, 1),), seed=9)
-    print(hashlib.sha256(bytes(arrange(p).group_of) + bytes(arrange(q).group_of)).hexdigest())
+    r = GroupingInput([str(i) for i in range(n)], tuple(group_sizes(n, 5)), ("1", "2", "3"),
+                      ("spread",) * 3, cols, seed=3)
+    out = b"".join(bytes(arrange(x).group_of) for x in (p, q, r))
+    print(hashlib.sha256(out).hexdigest())
     """
 )
 
@@ -187,3 +192,116 @@ def test_same_seed_same_bytes_across_processes() -> None:
         for seed in ("0", "7", "4242")
     }
     assert len(outputs) == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 400),
+    st.integers(2, 7),
+    st.integers(0, 50),
+    st.data(),
+)
+def test_the_pattern_deal_keeps_sizes_and_the_first_attribute_exact(
+    count: int, max_size: int, seed: int, data: st.DataObject
+) -> None:
+    columns = tuple(
+        data.draw(st.lists(st.sampled_from(values), min_size=count, max_size=count))
+        for values in (["client", "expert", "professional"], list("pqrstuvw"), [*list("xyz"), None])
+    )
+    sizes = group_sizes(count, max_size)
+    group_of = deal(count, len(sizes), columns, seed=seed, pattern=2)
+    assert sorted(Counter(group_of).values()) == sorted(sizes)
+    assert Counter(group_of) == Counter(dict(enumerate(sizes))), "larger groups first"
+    assert attribute_excess(group_of, columns[0], len(sizes)) == 0
+    assert deal(count, len(sizes), columns, seed=seed, pattern=2) == group_of
+
+
+def bench_like(count: int, seed: int) -> tuple[list[str], ...]:
+    rng = random.Random(seed)
+    return (
+        rng.choices(["client", "expert", "professional"], [5, 1, 4], k=count),
+        [f"org{int(rng.paretovariate(1.2)) % 300}" for _ in range(count)],
+        rng.choices([f"region{n}" for n in range(12)], k=count),
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_three_spread_attributes_come_out_balanced_and_beat_a_random_split(seed: int) -> None:
+    # The benchmark's kind of session, smaller: the deal balances the first
+    # attribute exactly and the other two to within one, by construction.
+    count = 20_000
+    columns = bench_like(count, seed)
+    sizes = tuple(group_sizes(count, 5))
+    outcome = arrange(
+        GroupingInput(
+            [str(n) for n in range(count)],
+            sizes,
+            ("a", "b", "c"),
+            ("spread",) * 3,
+            columns,
+            seed=seed,
+        )
+    )
+    ours = [attribute_excess(outcome.group_of, column, len(sizes)) for column in columns]
+    assert ours[0] == 0
+    assert max(ours[1:]) <= 1
+    shuffled = list(range(count))
+    random.Random(seed).shuffle(shuffled)
+    split = [0] * count
+    for position, member in enumerate(shuffled):
+        split[member] = position % len(sizes)
+    theirs = [attribute_excess(split, column, len(sizes)) for column in columns]
+    assert all(o < t for o, t in zip(ours, theirs, strict=True))
+    assert lone_members(outcome.group_of, columns[0]) < lone_members(split, columns[0])
+
+
+def test_people_told_their_group_make_room_for_a_late_pair_only_at_a_price() -> None:
+    # Groups of 4, 3, 3 and 3 places; p0..p10 were told theirs, which leaves
+    # one free place in groups 1 and 4. The late pair p11 + p12 must stay
+    # together: no group has two free places.
+    labels = [f"p{n}" for n in range(13)]
+    told = {n: n // 3 for n in range(11)}
+    column = ["a", "b", "c"] * 4 + ["a"]
+    late = {"labels": labels, "sizes": (4, 3, 3, 3), "names": ("k",), "rules": ("spread",)}
+    with pytest.raises(ConstraintConflictError) as caught:
+        arrange(
+            GroupingInput(**late, columns=(column,), together=((11, 12),), frozen=told)  # type: ignore[arg-type]
+        )
+    assert "keep-together:p11+p12" in caught.value.constraints
+    outcome = arrange(
+        GroupingInput(
+            **late,  # type: ignore[arg-type]
+            columns=(column,),
+            together=((11, 12),),
+            frozen=told,
+            move_penalty=5,
+        )
+    )
+    assert outcome.group_of[11] == outcome.group_of[12]
+    assert len(outcome.moved) == 1, "exactly one person told their group makes room"
+    (mover,) = outcome.moved
+    assert outcome.reasons[mover] == "made-room"
+    for member, group in told.items():
+        if member != mover:
+            assert outcome.group_of[member] == group
+
+
+def test_fewer_groups_move_people_told_a_group_that_is_gone() -> None:
+    labels = [f"p{n}" for n in range(6)]
+    told = {0: 0, 1: 0, 2: 1, 3: 1, 4: 2, 5: 2}  # three groups of two before
+    outcome = arrange(GroupingInput(labels, (3, 3), frozen=told, move_penalty=1))
+    assert {outcome.reasons[m] for m in outcome.moved} == {"group-full"}
+    assert set(outcome.moved) == {4, 5}
+    with pytest.raises(ConstraintConflictError, match="only 2 groups"):
+        arrange(GroupingInput(labels, (3, 3), frozen=told))
+
+
+def test_deal_edge_cases() -> None:
+    assert list(deal(5, 2, (), seed=0)) == [0, 1, 0, 1, 0]
+    assert list(deal(0, 3, (), seed=0)) == []
+    columns = (list("aabbc"), list("xyxyx"))
+    # A pattern index that names no later attribute is ignored.
+    assert deal(5, 2, columns, seed=4, pattern=7) == deal(5, 2, columns, seed=4)
+    assert deal(5, 2, columns, seed=4, pattern=0) == deal(5, 2, columns, seed=4)
+    # One group: everyone in it.
+    assert set(deal(5, 1, columns, seed=4, pattern=1)) == {0}

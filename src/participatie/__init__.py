@@ -118,6 +118,7 @@ from participatie.grouping import (
     GroupingStrategy,
     GroupPlan,
     group_sizes,
+    moved_after_told,
 )
 from participatie.importing import ImportPlan, plan_import
 from participatie.localtime import (
@@ -158,6 +159,7 @@ from participatie.plugins import DEFAULT_PLUGINS, Plugins, get_plugins, hookimpl
 from participatie.privacy import ErasureReport, Pseudonymiser, PurgeReport
 from participatie.smtp import SMTPChannel
 from participatie.storage import (
+    AssignedPlace,
     AssignmentEntry,
     BulkResult,
     GroupPlacement,
@@ -185,6 +187,7 @@ __all__ = [
     "AgeCategory",
     "AlreadyRegisteredError",
     "AmbiguousTimeError",
+    "AssignedPlace",
     "AssignmentEntry",
     "AssignmentReport",
     "AttributeRule",
@@ -334,6 +337,7 @@ __all__ = [
     "import_sessions",
     "load_event_file",
     "local_datetime",
+    "moved_after_told",
     "open_store",
     "parse_date",
     "parse_datetime",

@@ -51,6 +51,7 @@ from participatie.plugins import Plugins, get_plugins
 from participatie.privacy.pseudonyms import Pseudonymiser
 from participatie.privacy.registry import PersonalDataRegistry
 from participatie.storage import (
+    AssignedPlace,
     BulkResult,
     GroupPlacement,
     Outcome,
@@ -495,38 +496,41 @@ class Participatie(FeedbackSteps):
         """Record that these people were told their session (they are then frozen)."""
         return self.store.mark_assignment_notified(event_key, emails)
 
-    def apply_assignment(self, event_key: str) -> list[BulkResult]:
-        """Register everyone the stored assignment placed, in lottery order.
+    def apply_assignment(self, event_key: str) -> tuple[Transition, ...]:
+        """Make the registrations match the stored assignment, atomically.
 
-        The organiser places them, so the registration window is not
-        checked; people already registered for their session are skipped.
-        People waiting are put on the waiting list of their first choice.
-        Returns one :class:`BulkResult` per session.
+        Everyone placed gets a place in their session; everyone waiting goes
+        on the waiting list of their first choice, in lottery order (priority
+        class first). The organiser places them, so the registration window
+        is not checked. Someone already registered in another session of the
+        event is *moved*: that registration is cancelled (reason ``moved``)
+        and the new place taken in the same transaction, so nobody ends up
+        with two places or none; someone on the waiting list of their
+        session gets the place (reason ``assigned``). Places freed by moves
+        go to waiting lists only after everyone is placed.
+
+        Nothing is changed, and
+        :class:`~participatie.exceptions.ConstraintConflictError` says why,
+        when a session filled up after the assignment was made (run it
+        again), or when the assignment would take a place away from someone
+        who holds one (mark them as told with
+        :meth:`mark_assignment_notified` so the assignment keeps them, or
+        cancel them first). Returns every change of state, in order.
         """
         stored = self.store.get_assignment(event_key)
         if stored is None:
-            return []
+            return ()
         event = self.event(event_key)
-        now = self.now()
-        results = []
-        for session in event.sessions:
-            placed = sorted(
-                (e for e in stored.entries if e.session_key == session.key),
-                key=lambda e: (e.priority, e.lottery),
-            )
-            waiting = sorted(
-                (
-                    e
-                    for e in stored.entries
-                    if e.session_key is None and e.ranking[0] == session.key
-                ),
-                key=lambda e: (e.priority, e.lottery),
-            )
-            entries = [(e.person, None) for e in [*placed, *waiting]]
-            result = self.store.register_many(event_key, session.key, entries, now)
-            self.plugins.registration_changed(result.transitions, event)
-            results.append(result)
-        return results
+        ordered = sorted(stored.entries, key=lambda e: (e.priority, e.lottery))
+        places = [
+            AssignedPlace(e.person, e.session_key, waiting=False)
+            if e.session_key is not None
+            else AssignedPlace(e.person, e.ranking[0], waiting=True)
+            for e in ordered
+        ]
+        transitions = self.store.place_assigned(event_key, places, self.now())
+        self.plugins.registration_changed(transitions, event)
+        return transitions
 
     def explain(self, event_key: str, email: str) -> Explanation:
         """Why this person got their session and group, in sentences."""

@@ -40,6 +40,7 @@ __all__ = [
     "GroupingStrategy",
     "check_groups",
     "group_sizes",
+    "moved_after_told",
     "run_strategy",
 ]
 
@@ -53,8 +54,10 @@ class Group:
         members: The registrations placed in the group.
         facilitators: Who leads the group (gespreksleider), when given.
         reasons: Per member, why they are in this group (``dealt``,
-            ``pinned``, ``frozen``, ``kept-together``, ``repaired``,
-            ``moved``); empty when the strategy gives none.
+            ``pinned``, ``frozen``, ``kept-together``, ``repaired``; for
+            people told another group and moved at the move penalty:
+            ``made-room``, ``moved-to-pair``, ``group-full`` or ``moved``, see
+            :func:`moved_after_told`); empty when the strategy gives none.
     """
 
     number: int
@@ -198,6 +201,29 @@ class BalancedStrategy:
             groups.append(Group(number, tuple(ordered[start : start + size])))
             start += size
         return groups
+
+
+#: Why someone told their group was moved, as :attr:`Group.reasons` says it.
+MOVE_REASONS = {
+    "made-room": "made room for people who must stay together",
+    "moved-to-pair": "joined someone they must stay together with",
+    "group-full": "their group no longer had room",
+    "moved": "the groups became more balanced by more than the move penalty",
+}
+
+
+def moved_after_told(groups: Sequence[Group]) -> list[tuple[str, int, str]]:
+    """Everyone who was told another group and was moved: ``(email, new group, why)``.
+
+    Only a plan with a move penalty moves people who were told their group;
+    this is the list to tell them again, with the reason in words.
+    """
+    return [
+        (member.person.email, group.number, MOVE_REASONS[reason])
+        for group in groups
+        for member, reason in zip(group.members, group.reasons, strict=False)
+        if reason in MOVE_REASONS
+    ]
 
 
 def plan_sizes(count: int, max_size: int, plan: GroupPlan | None) -> list[int]:

@@ -14,7 +14,14 @@ _REASONS = {
     "frozen": "already told this group, so kept in it",
     "kept-together": "kept together with the person they come with",
     "repaired": "swapped here to balance the other attributes",
-    "moved": "moved after being told, because the organiser allowed moves at a price",
+    "moved": "moved after being told, because the organiser allowed moves at a price "
+    "and the groups became more balanced by more than that price",
+    "made-room": "moved after being told, to make room for people who must stay together "
+    "(the organiser allowed moves at a price)",
+    "moved-to-pair": "moved after being told, to join someone they must stay together with "
+    "(the organiser allowed moves at a price)",
+    "group-full": "moved after being told, because that group no longer had room "
+    "(the organiser allowed moves at a price)",
     "": "placed by the grouping strategy",
 }
 

@@ -37,14 +37,15 @@ from __future__ import annotations
 import math
 import random
 from array import array
-from collections import Counter
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from bisect import bisect_left
+from collections import Counter, deque
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from itertools import compress, repeat
-from itertools import count as counter
 from operator import add, mul
 
 import attrs
 
+from participatie.assignment.dealing import deal
 from participatie.exceptions import ConstraintConflictError, InvalidInputError
 
 __all__ = [
@@ -75,6 +76,8 @@ PINNED, FROZEN, PAIRED, DEALT, REPAIRED, MOVED = (
     "repaired",
     "moved",
 )
+#: Why someone who was told their group is now in another one (with a move penalty).
+MADE_ROOM, GROUP_FULL, TO_PAIR = ("made-room", "group-full", "moved-to-pair")
 
 
 @attrs.frozen(eq=False)
@@ -133,8 +136,14 @@ class GroupingOutcome:
         group_of: Per member the group index (0-based).
         reasons: Per member why they are there: ``pinned``, ``frozen``,
             ``kept-together``, ``dealt`` (by the first attribute's rule),
-            ``repaired`` (moved by the repair to improve another attribute) or
-            ``moved`` (a frozen person moved at the move penalty).
+            ``repaired`` (moved by the repair to improve another attribute),
+            or, for people who were told another group and were moved at the
+            move penalty: ``made-room`` (to make room for people who must be
+            kept together), ``moved-to-pair`` (to join someone they must be
+            kept together with, who was told another group), ``group-full``
+            (their group no longer has room for them, e.g. there are fewer
+            groups now) or ``moved`` (the balance of the attributes gained
+            more than the penalty).
         moved: Frozen members who were moved.
         swaps: How many swaps the repair made.
     """
@@ -179,9 +188,22 @@ def arrange(problem: GroupingInput) -> GroupingOutcome:
     simple = not (problem.together or problem.apart or problem.pinned or problem.frozen)
     simple = simple and list(problem.sizes) == _balanced(count, groups)
     if simple and (not problem.rules or problem.rules[0] == SPREAD):
-        dealt = _deal_fast(problem)
-        reasons = (DEALT,) * count
-        swaps, group_of = _repair(problem, dealt, set(), first_fixed=True)
+        rules = problem.rules
+        # Three or more attributes spread: the third is balanced by the
+        # pattern of the deal, the second by its runs (see dealing.py).
+        patterned = len(rules) >= 3 and rules[1] == rules[2] == SPREAD
+        dealt = deal(
+            count, groups, problem.columns, seed=problem.seed, pattern=2 if patterned else None
+        )
+        if all(rule == SPREAD for rule in rules):
+            # The deal is balanced by construction; the repair only fixes
+            # what is two or more off, and only where counting is cheap.
+            if count > _THOROUGH:
+                return GroupingOutcome(dealt, (DEALT,) * count, (), 0)
+            swaps, group_of = _repair(problem, dealt, set(), first_fixed=True, severity=2)
+        else:
+            swaps, group_of = _repair(problem, dealt, set(), first_fixed=True)
+        reasons: tuple[str, ...] = (DEALT,) * count
         if swaps:
             reasons = tuple(
                 REPAIRED if new != old else DEALT for new, old in zip(group_of, dealt, strict=True)
@@ -193,52 +215,6 @@ def arrange(problem: GroupingInput) -> GroupingOutcome:
 def _balanced(count: int, groups: int) -> list[int]:
     base, extra = divmod(count, groups) if groups else (0, 0)
     return [base + 1 if index < extra else base for index in range(groups)]
-
-
-def _deal_fast(problem: GroupingInput) -> array[int]:
-    """Sort by the attributes and deal round-robin, with C-level calls only.
-
-    Position ``p`` in the sorted order goes to group ``p mod g``: each value
-    of the first attribute occupies consecutive positions, so it lands in
-    consecutive groups and is spread exactly; the group sizes come out as
-    :func:`~participatie.group_sizes` gives them.
-    """
-    count = len(problem.labels)
-    groups = len(problem.sizes)
-    rng = random.Random(problem.seed)
-    if problem.columns:
-        keys: Sequence[Hashable] = (
-            list(zip(*problem.columns, strict=False))
-            if len(problem.columns) > 1
-            else problem.columns[0]
-        )
-        tally = Counter(keys)
-        ordered = sorted(tally, key=_sort_key)
-        if len(problem.columns) > 1:
-            # The seed orders the blocks of the first attribute's values;
-            # each block stays contiguous, so its balance is kept.
-            blocks: dict[Hashable, list[Hashable]] = {}
-            for key in ordered:
-                blocks.setdefault(key[0], []).append(key)  # type: ignore[index]
-            firsts = list(blocks)
-            rng.shuffle(firsts)
-            ordered = [key for first in firsts for key in blocks[first]]
-        else:
-            rng.shuffle(ordered)
-        starts: dict[Hashable, counter[int]] = {}
-        position = 0
-        for key in ordered:
-            starts[key] = counter(position)
-            position += tally[key]
-        positions: Iterator[int] = map(next, map(starts.__getitem__, keys))
-    else:
-        positions = iter(range(count))
-    return array("l", map(groups.__rmod__, positions)) if groups else array("l")
-
-
-def _sort_key(key: Hashable) -> tuple[object, ...]:
-    values = key if isinstance(key, tuple) else (key,)
-    return tuple((value is None, str(value)) for value in values)
 
 
 # --- penalties ---------------------------------------------------------------
@@ -280,6 +256,25 @@ class _Attribute:
             }
         cells = map(add, map(mul, group_of, repeat(values)), self.codes)
         return set(compress(range(len(group_of)), map(bad.__contains__, cells)))
+
+    def short_groups(self, groups: int, severity: int) -> set[int]:
+        """Groups holding at least ``severity`` fewer of some value than its share (spread).
+
+        Nobody in such a group has the missing value, so its other members
+        are the ones to swap out.
+        """
+        if self.rule != SPREAD:
+            return set()
+        counts, values = self.counts, self.values
+        short: set[int] = set()
+        for code, low in enumerate(self.low):
+            if low >= severity:
+                short.update(
+                    group
+                    for group in range(groups)
+                    if low - counts.get(group * values + code, 0) >= severity
+                )
+        return short
 
     def penalty(self, code: int, number: int) -> int:
         if self.rule == SPREAD:
@@ -335,12 +330,16 @@ def _repair(  # noqa: PLR0915 - one loop, kept together to read as the algorithm
     first_fixed: bool,
     soft_frozen: Mapping[int, int] | None = None,
     apart: Mapping[int, set[int]] | None = None,
+    severity: int | None = None,
+    focus: set[int] | None = None,
 ) -> tuple[int, array[int]]:
     """Seeded local swaps that lower the weighted penalty; see the module docstring.
 
     Members in ``locked`` never move. Two members swap only when they share
     the first attribute's value (so its balance is kept) and the swap keeps
-    every keep-apart pair apart. Returns the number of swaps and the groups.
+    every keep-apart pair apart. With ``focus``, only members of those
+    groups start a swap (after late changes: the groups that changed).
+    Returns the number of swaps and the groups.
     """
     if len(problem.rules) < (2 if first_fixed else 1) and not soft_frozen:
         return 0, group_of
@@ -356,6 +355,13 @@ def _repair(  # noqa: PLR0915 - one loop, kept together to read as the algorithm
     penalty = problem.move_penalty or 0
     apart = apart or {}
     rng = random.Random(problem.seed)
+    # One swap changes four (group, value) cells per attribute by at most one
+    # each: when moving a person costs more than that, people already told
+    # their group who are still in it never move, so they are left out of
+    # the search altogether (this is what keeps late changes fast).
+    most_gain = 4 * sum(attribute.weight for attribute in others)
+    if soft_frozen and penalty >= most_gain:
+        locked = locked | {m for m, g in soft_frozen.items() if group_of[m] == g}
     # Partners are drawn from members with the same first value.
     buckets: dict[int, list[int]] = {}
     for code in sorted(set(first)):
@@ -363,14 +369,23 @@ def _repair(  # noqa: PLR0915 - one loop, kept together to read as the algorithm
         buckets[code] = (
             [member for member in members if member not in locked] if locked else list(members)
         )
+    # People free to move (not told their group) are the likely partners
+    # after late changes: every other try draws from them.
+    cheap: dict[int, list[int]] = {}
+    if soft_frozen:
+        cheap = {
+            code: [m for m in bucket if m not in soft_frozen] for code, bucket in buckets.items()
+        }
     members_of: list[set[int]] = [set() for _ in problem.sizes]
     if apart:
         for member, group in enumerate(group_of):
             members_of[group].add(member)
 
+    short: set[int] = set()
+
     def troubled(member: int, severity: int) -> bool:
         group = group_of[member]
-        if member in soft_frozen and soft_frozen[member] != group:
+        if group in short or (member in soft_frozen and soft_frozen[member] != group):
             return True
         return any(
             attribute.penalty(
@@ -392,12 +407,20 @@ def _repair(  # noqa: PLR0915 - one loop, kept together to read as the algorithm
         return any(partner != leaving and partner in members_of[group] for partner in partners)
 
     # Large sessions: only the worst cells (two or more too many or too few).
-    severity = 1 if len(group_of) <= _THOROUGH else 2
+    if severity is None:
+        severity = 1 if len(group_of) <= _THOROUGH else 2
     swaps = 0
     for _ in range(_PASSES):
         found: set[int] = set()
+        short = set()
         for attribute in others:
             found |= attribute.troubled_members(group_of, severity)
+            short |= attribute.short_groups(len(problem.sizes), severity)
+        if focus is not None:
+            short &= focus
+            found = set(compress(found, map(focus.__contains__, map(group_of.__getitem__, found))))
+        if short:
+            found.update(compress(range(len(group_of)), map(short.__contains__, group_of)))
         found |= {m for m, g in soft_frozen.items() if group_of[m] != g}
         candidates = sorted(found - locked)
         if not candidates:
@@ -409,18 +432,22 @@ def _repair(  # noqa: PLR0915 - one loop, kept together to read as the algorithm
             if not troubled(x, severity):
                 continue
             bucket = buckets[first[x]]
+            near = cheap.get(first[x]) or bucket
             group_x = group_of[x]
-            for _ in range(min(_TRIES, len(bucket))):
-                y = bucket[rng.randrange(len(bucket))]
+            for attempt in range(min(_TRIES, len(bucket))):
+                pool = near if attempt % 2 else bucket
+                y = pool[rng.randrange(len(pool))]
                 group_y = group_of[y]
                 if group_y == group_x:
                     continue
-                delta = sum(
+                delta = move_cost(x, group_y) - move_cost(x, group_x)
+                delta += move_cost(y, group_x) - move_cost(y, group_y)
+                if delta >= most_gain:
+                    continue  # no attribute can win back the price of the moves
+                delta += sum(
                     attribute.swap_delta(attribute.codes[x], group_x, attribute.codes[y], group_y)
                     for attribute in others
                 )
-                delta += move_cost(x, group_y) - move_cost(x, group_x)
-                delta += move_cost(y, group_x) - move_cost(y, group_y)
                 if delta >= 0 or clash(x, group_y, y) or clash(y, group_x, x):
                     continue
                 for attribute in attributes:
@@ -436,7 +463,9 @@ def _repair(  # noqa: PLR0915 - one loop, kept together to read as the algorithm
                 improved = True
                 break
         made = swaps - made
-        if not improved or (severity > 1 and made * 20 < len(candidates)):
+        # Stop when a pass fixes little: what is left is mostly what the
+        # constraints and the arithmetic of the group sizes do not allow.
+        if not improved or made * 20 < len(candidates):
             break
     return swaps, group_of
 
@@ -575,13 +604,23 @@ def _arrange_units(  # noqa: PLR0915 - the steps in order, as the docstring tell
     rng.shuffle(tiebreak)
     free = [unit for unit in range(len(units)) if unit not in target]
     # Soft-frozen people go back to their group first when it still fits.
-    for unit in list(free):
-        wanted = {soft_frozen[m] for m in units[unit] if m in soft_frozen}
-        if len(wanted) == 1:
-            (group,) = wanted
-            if 0 <= group < groups and fits(unit, group):
-                put(unit, group, FROZEN)
-                free.remove(unit)
+    no_room: set[int] = set()
+    made_room: set[int] = set()
+    split_pairs: set[int] = set()
+    if soft_frozen:
+        pending = []
+        for unit in free:
+            wanted = {soft_frozen[m] for m in units[unit] if m in soft_frozen}
+            if len(wanted) == 1:
+                (group,) = wanted
+                if 0 <= group < groups and fits(unit, group):
+                    put(unit, group, FROZEN)
+                    continue
+                no_room.update(units[unit])
+            elif wanted:  # kept together now, but told different groups
+                split_pairs.update(units[unit])
+            pending.append(unit)
+        free = pending
 
     def sort_key(unit: int) -> tuple[int, ...]:
         first = units[unit][0]
@@ -595,7 +634,10 @@ def _arrange_units(  # noqa: PLR0915 - the steps in order, as the docstring tell
     rule = problem.rules[0] if problem.rules else SPREAD
     pointer = rng.randrange(groups)
     run_value, run_left = -1, 0
-    for unit in free:
+    room = _Room(load, sizes)
+    queue = deque(free)
+    while queue:
+        unit = queue.popleft()
         value = attributes[0].codes[units[unit][0]] if attributes else 0
         start = pointer
         if rule == CLUSTER and (value != run_value or run_left <= 0):
@@ -603,24 +645,50 @@ def _arrange_units(  # noqa: PLR0915 - the steps in order, as the docstring tell
             run_left = 2
             pointer = (pointer + 1) % groups
             start = pointer
-        for step in range(groups):
-            group = (start + step) % groups
-            if fits(unit, group):
-                put(unit, group, DEALT)
-                if rule == SPREAD:
-                    pointer = (group + 1) % groups
-                elif rule == CLUSTER:
-                    pointer = group
-                    run_left -= len(units[unit])
-                else:
-                    pointer = group
-                break
+        chosen = room.first(start, lambda group: fits(unit, group))  # noqa: B023
+        if chosen is None:
+            # No group has room. People told their group may make room at the
+            # move penalty; otherwise the constraints cannot all hold.
+            evicted = _make_room(
+                unit,
+                units,
+                unit_of,
+                soft_frozen,
+                reasons,
+                load,
+                sizes,
+                members_of,
+                apart,
+                attributes,
+            )
+            if evicted is None:
+                raise _no_room(problem, units[unit], load, apart, members_of)
+            chosen, leaving = evicted
+            made_room.update(leaving)
+            for member in leaving:
+                group_of[member] = -1
+                members_of[chosen].discard(member)
+                load[chosen] -= 1
+            queue.extend(unit_of[member] for member in leaving)
+        put(unit, chosen, DEALT)
+        room.filled(chosen)
+        if rule == SPREAD:
+            pointer = (chosen + 1) % groups
+        elif rule == CLUSTER:
+            pointer = chosen
+            run_left -= len(units[unit])
         else:
-            raise _no_room(problem, units[unit], load, apart, members_of)
+            pointer = chosen
     # Soft-frozen members who ended up elsewhere count as moved.
     locked = {m for unit in target for m in units[unit]}
     locked |= {m for members in units if len(members) > 1 for m in members}
     before = array("l", group_of)
+    # After late changes, work on the groups that changed: the others were
+    # as good as the constraints allowed when people were told them.
+    focus: set[int] | None = None
+    if problem.frozen:
+        changed = {group_of[m] for m in range(count) if problem.frozen.get(m, -1) != group_of[m]}
+        focus = changed or None
     swaps, group_of = _repair(
         problem,
         group_of,
@@ -630,6 +698,7 @@ def _arrange_units(  # noqa: PLR0915 - the steps in order, as the docstring tell
         first_fixed=bool(problem.rules) and rule == SPREAD and not target and not soft_frozen,
         soft_frozen=soft_frozen,
         apart=apart,
+        focus=focus,
     )
     final_reasons = []
     for member in range(count):
@@ -638,9 +707,127 @@ def _arrange_units(  # noqa: PLR0915 - the steps in order, as the docstring tell
             reason = REPAIRED
         if member in soft_frozen and soft_frozen[member] != group_of[member]:
             reason = MOVED
+            if member in made_room:
+                reason = MADE_ROOM
+            elif member in split_pairs:
+                reason = TO_PAIR
+            elif member in no_room:
+                reason = GROUP_FULL
         final_reasons.append(reason)
     moved = tuple(m for m in sorted(soft_frozen) if soft_frozen[m] != group_of[m])
     return GroupingOutcome(group_of, tuple(final_reasons), moved, swaps)
+
+
+class _Room:
+    """Groups that still have room, found in cyclic order without scanning full ones."""
+
+    def __init__(self, load: list[int], sizes: Sequence[int]) -> None:
+        self.load = load
+        self.sizes = sizes
+        self.open = [group for group, size in enumerate(sizes) if load[group] < size]
+        self.stale = 0
+
+    def first(self, start: int, fits: Callable[[int], bool]) -> int | None:
+        """The first group from ``start`` on (cyclically) with room that ``fits``."""
+        groups = self.open
+        begin = bisect_left(groups, start)
+        for step in range(len(groups)):
+            group = groups[(begin + step) % len(groups)]
+            if self.load[group] < self.sizes[group] and fits(group):
+                return group
+        return None
+
+    def filled(self, group: int) -> None:
+        """Note that ``group`` gained people; drop full groups now and then."""
+        if self.load[group] >= self.sizes[group]:
+            self.stale += 1
+            if self.stale * 2 > len(self.open):
+                self.open = [g for g in self.open if self.load[g] < self.sizes[g]]
+                self.stale = 0
+
+
+#: Groups compared when people told their group make room for others.
+_ROOM_CHOICES = 64
+
+
+def _make_room(
+    unit: int,
+    units: list[list[int]],
+    unit_of: list[int],
+    soft_frozen: Mapping[int, int],
+    reasons: list[str],
+    load: list[int],
+    sizes: Sequence[int],
+    members_of: list[set[int]],
+    apart: Mapping[int, set[int]],
+    attributes: list[_Attribute],
+) -> tuple[int, list[int]] | None:
+    """A group and the people told it (movable at the move penalty) who leave it for ``unit``.
+
+    Groups where the fewest of them must leave are compared (up to
+    :data:`_ROOM_CHOICES` of them); the one whose attribute mix suffers
+    least wins, the lowest number on a tie. ``None`` when no group can make
+    room.
+    """
+    if not soft_frozen:
+        return None
+    members = units[unit]
+    needs = [load[group] + len(members) - size for group, size in enumerate(sizes)]
+    options: list[tuple[int, int, list[int]]] = []
+    for need in sorted({need for need in needs if need > 0}):
+        # Start the search at a different group for each unit, to spread them.
+        groups = [group for group, wanted in enumerate(needs) if wanted == need]
+        shift = unit % len(groups)
+        for group in groups[shift:] + groups[:shift]:
+            movable = [
+                m
+                for m in sorted(members_of[group])
+                if m in soft_frozen and reasons[m] == FROZEN and len(units[unit_of[m]]) == 1
+            ]
+            if need > len(movable):
+                continue
+            # Those whose values the group will have most of leave first.
+            crowd = [*members_of[group], *members]
+            movable.sort(key=lambda m: -_crowding(m, crowd, attributes))
+            leaving = movable[:need]
+            staying = members_of[group] - set(leaving)
+            if any(p in staying for member in members for p in apart.get(member, ())):
+                continue
+            options.append((group, need, leaving))
+            if len(options) >= _ROOM_CHOICES:
+                break
+        if options:
+            break
+    if not options:
+        return None
+    group, _need, leaving = min(
+        options,
+        key=lambda option: (
+            _mix_penalty(members_of[option[0]] - set(option[2]), members, attributes),
+            option[0],
+        ),
+    )
+    return group, leaving
+
+
+def _crowding(member: int, group: Sequence[int], attributes: list[_Attribute]) -> int:
+    """How many in ``group`` share ``member``'s values, weighted by attribute."""
+    return sum(
+        attribute.weight
+        * sum(1 for other in group if attribute.codes[other] == attribute.codes[member])
+        for attribute in attributes
+    )
+
+
+def _mix_penalty(staying: set[int], arriving: list[int], attributes: list[_Attribute]) -> int:
+    """The attribute penalty of a group of ``staying`` and ``arriving`` members."""
+    total = 0
+    for attribute in attributes:
+        counts = Counter(attribute.codes[m] for m in (*staying, *arriving))
+        total += attribute.weight * sum(
+            attribute.penalty(code, number) for code, number in counts.items()
+        )
+    return total
 
 
 def _no_room(
@@ -656,7 +843,7 @@ def _no_room(
     if not roomy:
         return _conflict(
             f"no group has room for {len(members)} people kept together ({names}) "
-            f"with group sizes {list(problem.sizes)}",
+            f"with {len(problem.sizes)} groups of at most {max(problem.sizes)}",
             *(
                 f"keep-together:{labels[a]}+{labels[b]}"
                 for a, b in problem.together

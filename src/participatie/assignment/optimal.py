@@ -6,20 +6,36 @@ The objective is a weighted cost, minimised exactly:
   ``0, 1, 2, …``: a second choice costs one, a third two);
 - a person who was already told a session and is moved costs ``move_penalty``
   more;
-- a person on the waiting list costs more than every other cost of all people
-  together, so *no* rearrangement of ranks or moves is ever bought with one
-  more person waiting: the number waiting is minimised first.
+- a person who was told a session and is put on the waiting list costs
+  ``2 W`` plus the move penalty: taking a place away from someone who holds
+  one comes before everything else, so it happens only when the places
+  cannot hold everyone who was told (capacity lowered);
+- a person on the waiting list costs ``W = (sessions + 1) * worst + 1``, where
+  ``worst`` is the dearest rank cost plus the move penalty. That is enough to
+  make the number waiting come first: one more person placed changes the
+  other costs by at most ``(sessions + 1) * worst`` (placing them pushes a
+  chain of people on to other sessions, and a shortest such chain visits each
+  session at most once), so *no* rearrangement of ranks or moves is ever
+  bought with one more person waiting. A small ``W`` also keeps the numbers
+  the solver sees small.
 
 It is solved on preference *profiles*: people with the same ranked list (and
 the same session they were told, if any) are interchangeable, so the flow
 problem has one variable per profile and choice, not per person: with 20
 sessions and 3 choices at most 6,840 profiles, however many people register.
 The profile problem is a transportation problem (its constraint matrix is
-totally unimodular), so the vertex the dual simplex method of HiGHS returns is
-integral. Inside a profile the places are handed out by lottery: better
-numbers get the better-ranked places, the worst numbers wait. The result is
-deterministic (single-threaded simplex on variables in sorted order) and linear
-in the number of people apart from the solver.
+totally unimodular), so an optimal vertex is integral. SciPy's HiGHS solves it
+(interior point with crossover to a vertex, the fastest here; dual simplex if
+that ever returns a fractional point). The solver's answer is then *proved*
+optimal in whole numbers, independently of its tolerances: there is no
+cheaper way to move people around when the residual graph on the sessions
+(at most 22 nodes) has no negative cycle, which Bellman-Ford checks; if it
+had one, the cycle would be cancelled and the check repeated.
+
+Inside a profile the places are handed out by lottery: better numbers get the
+better-ranked places, the worst numbers wait. That is one pass over the people
+in their turn order with C-level ``map`` calls, so the run time is linear in
+the number of people apart from the solver, and the result deterministic.
 
 HiGHS comes with SciPy, an optional extra: ``pip install "participatie[optimal]"``.
 """
@@ -28,20 +44,22 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from itertools import pairwise, repeat
 from typing import Any
 
 from participatie.assignment.preferences import (
     WAITLISTED,
     AssignmentProblem,
-    lottery_order,
-    profile_indices,
+    compact,
+    profile_ids,
+    turn_order,
 )
 from participatie.assignment.result import SessionAssignment
 from participatie.assignment.stable import seat_fixed
 from participatie.exceptions import ExtraNotInstalledError, InvalidInputError, StorageError
 
-__all__ = ["OptimalCosts", "assign_optimal", "costs_for"]
+__all__ = ["OptimalCosts", "assign_optimal", "costs_for", "improve_flows"]
 
 
 class OptimalCosts:
@@ -50,17 +68,17 @@ class OptimalCosts:
     Attributes:
         rank_costs: Cost of a 1st, 2nd, … choice.
         move_penalty: Extra cost of moving someone who was told a session.
-        waitlist_cost: Cost of one person waiting; larger than all other costs
-            of all people together.
+        waitlist_cost: Cost of one person waiting; large enough that the
+            number waiting is minimised first (see the module docstring).
     """
 
-    def __init__(self, rank_costs: Sequence[int], move_penalty: int, people: int) -> None:
+    def __init__(self, rank_costs: Sequence[int], move_penalty: int, sessions: int) -> None:
         if any(cost < 0 for cost in rank_costs) or move_penalty < 0:
             raise InvalidInputError("costs and the move penalty cannot be negative")
         self.rank_costs = tuple(rank_costs)
         self.move_penalty = move_penalty
         worst = max(self.rank_costs, default=0) + move_penalty
-        self.waitlist_cost = people * worst + 1
+        self.waitlist_cost = (sessions + 1) * worst + 1
 
     def rank_cost(self, rank: int) -> int:
         """Cost of the (0-based) rank; ranks past the list cost like the last one."""
@@ -75,23 +93,173 @@ def costs_for(
     """The weights used for ``problem`` (defaults: ``0, 1, 2, …``)."""
     longest = max(map(len, problem.rankings), default=1)
     return OptimalCosts(
-        range(longest) if rank_costs is None else rank_costs, move_penalty, problem.size
+        range(longest) if rank_costs is None else rank_costs,
+        move_penalty,
+        len(problem.sessions),
     )
 
 
 def _linprog() -> Any:
     try:
         from scipy.optimize import linprog  # type: ignore[import-untyped]
-        from scipy.sparse import coo_array  # type: ignore[import-untyped]
+        from scipy.sparse import csr_array  # type: ignore[import-untyped]
     except ImportError as error:
         raise ExtraNotInstalledError(
             "the 'optimal' mode needs SciPy (its HiGHS solver): "
             "pip install \"participatie[optimal]\"; the 'stable' mode needs nothing extra"
         ) from error
-    return linprog, coo_array
+    return linprog, csr_array
 
 
-def assign_optimal(  # noqa: PLR0915 - build, solve, hand out: one readable pass
+#: One profile's options: (session or WAITLISTED, cost), best rank first, waiting last.
+Options = list[tuple[int, int]]
+
+
+def _solve(options: list[Options], sizes: list[int], remaining: list[int]) -> list[list[int]]:
+    """Flows per profile and option from HiGHS (a vertex, so whole numbers)."""
+    linprog, csr_array = _linprog()
+    cost: list[int] = []
+    eq_ptr, ub_rows, ub_cols = [0], [], []
+    limited = [session for session, left in enumerate(remaining) if left >= 0]
+    row_of = {session: row for row, session in enumerate(limited)}
+    for choices in options:
+        for session, price in choices:
+            column = len(cost)
+            cost.append(price)
+            if session in row_of:
+                ub_rows.append(row_of[session])
+                ub_cols.append(column)
+        eq_ptr.append(len(cost))
+    width = len(cost)
+    a_eq = csr_array(([1.0] * width, list(range(width)), eq_ptr), shape=(len(options), width))
+    a_ub = b_ub = None
+    if ub_rows:
+        a_ub = csr_array(([1.0] * len(ub_rows), (ub_rows, ub_cols)), shape=(len(limited), width))
+        b_ub = [float(remaining[session]) for session in limited]
+    for method in ("highs-ipm", "highs-ds"):
+        solution = linprog(
+            cost,
+            A_ub=a_ub,
+            b_ub=b_ub,
+            A_eq=a_eq,
+            b_eq=[float(size) for size in sizes],
+            bounds=(0, None),
+            method=method,
+        )
+        if solution.status != 0:  # pragma: no cover - the waiting list makes it always feasible
+            raise StorageError(f"the optimal assignment could not be solved: {solution.message}")
+        rounded = solution.x.round()  # a NumPy array, as SciPy returns it
+        if abs(solution.x - rounded).max(initial=0.0) < 1e-6:
+            flat: list[int] = rounded.astype(int).tolist()
+            break
+    else:  # pragma: no cover - a vertex of a totally unimodular problem is integral
+        raise StorageError("the solver returned a fractional assignment")
+    return [flat[start:end] for start, end in pairwise(eq_ptr)]
+
+
+def improve_flows(
+    options: Sequence[Options], flows: list[list[int]], remaining: Sequence[int]
+) -> int:
+    """Cancel negative cycles until ``flows`` is optimal in whole numbers; return how many.
+
+    ``flows[p][k]`` is how many people of profile ``p`` take its option ``k``
+    (see :data:`Options`); ``remaining[s]`` is session ``s``'s capacity
+    (negative: no limit). The residual graph has a node per session, one for
+    the waiting list and one (``slack``) standing for "any free place": moving
+    a person of profile ``p`` from option ``u`` to option ``v`` is an edge
+    ``u → v`` costing the difference; a session with a free place has an edge
+    to ``slack`` and ``slack`` has an edge to every node, so a path that ends
+    in a free place is a cycle too. No negative cycle means no cheaper
+    assignment exists (the negative-cycle optimality condition of min-cost
+    flow). The flows are changed in place.
+    """
+    sessions = len(remaining)
+    waiting, slack = sessions, sessions + 1
+    nodes = sessions + 2
+    cancelled = 0
+    while True:
+        loads = [0] * sessions
+        for choices, flow in zip(options, flows, strict=True):
+            for (session, _price), number in zip(choices, flow, strict=True):
+                if number and session != WAITLISTED:
+                    loads[session] += number
+        # The cheapest edge per (from, to), and whose people it moves.
+        best: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+        for profile, (choices, flow) in enumerate(zip(options, flows, strict=True)):
+            for out, ((source, leave_price), number) in enumerate(zip(choices, flow, strict=True)):
+                if not number:
+                    continue
+                u = waiting if source == WAITLISTED else source
+                for into, (target, price) in enumerate(choices):
+                    if into == out:
+                        continue
+                    v = waiting if target == WAITLISTED else target
+                    edge = (price - leave_price, profile, out, into)
+                    if (u, v) not in best or edge < best[u, v]:
+                        best[u, v] = edge
+        edges: list[tuple[int, int, int]] = [(u, v, e[0]) for (u, v), e in sorted(best.items())]
+        for session in range(sessions):
+            if remaining[session] < 0 or loads[session] < remaining[session]:
+                edges.append((session, slack, 0))
+        edges.append((waiting, slack, 0))
+        edges += [(slack, node, 0) for node in range(nodes) if node != slack]
+        cycle = _negative_cycle(nodes, edges)
+        if cycle is None:
+            return cancelled
+        # Push as many people round the cycle as its narrowest edge allows.
+        amount: int | None = None
+        for u, v in cycle:
+            if (u, v) in best:
+                _cost, profile, out, _into = best[u, v]
+                room = flows[profile][out]
+            elif v == slack and u != waiting and remaining[u] >= 0:
+                room = remaining[u] - loads[u]
+            else:
+                continue
+            amount = room if amount is None else min(amount, room)
+        assert amount is not None
+        assert amount > 0
+        for u, v in cycle:
+            if (u, v) in best:
+                _cost, profile, out, into = best[u, v]
+                flows[profile][out] -= amount
+                flows[profile][into] += amount
+        cancelled += 1
+
+
+def _negative_cycle(nodes: int, edges: list[tuple[int, int, int]]) -> list[tuple[int, int]] | None:
+    """A negative cycle as a list of edges ``(u, v)``, or ``None`` (Bellman-Ford)."""
+    distance = [0] * nodes
+    parent: list[int | None] = [None] * nodes
+    changed = -1
+    for _ in range(nodes):
+        changed = -1
+        for u, v, cost in edges:
+            if distance[u] + cost < distance[v]:
+                distance[v] = distance[u] + cost
+                parent[v] = u
+                changed = v
+        if changed == -1:
+            return None
+    node = changed
+    for _ in range(nodes):  # step back onto the cycle
+        previous = parent[node]
+        assert previous is not None
+        node = previous
+    cycle: list[tuple[int, int]] = []
+    current = node
+    while True:
+        previous = parent[current]
+        assert previous is not None
+        cycle.append((previous, current))
+        current = previous
+        if current == node:
+            break
+    cycle.reverse()
+    return cycle
+
+
+def assign_optimal(
     problem: AssignmentProblem,
     *,
     rank_costs: Sequence[int] | None = None,
@@ -102,82 +270,58 @@ def assign_optimal(  # noqa: PLR0915 - build, solve, hand out: one readable pass
     People in :attr:`AssignmentProblem.fixed` keep their session; people in
     :attr:`AssignmentProblem.current` may be moved at ``move_penalty`` each.
     """
-    linprog, coo_array = _linprog()
+    _linprog()  # fail before any work when the extra is missing
     costs = costs_for(problem, rank_costs, move_penalty)
-    fixed = dict(problem.fixed)
-    remaining = seat_fixed(problem, fixed)
-    count = problem.size
-    current = problem.current
-    # A profile: the ranked list and the session the person was told (-1: none).
-    rankings, profile_of = profile_indices(problem.rankings)
+    fixed = problem.fixed
+    remaining = seat_fixed(problem, dict(fixed))
+    # A profile: the ranked list and the session the person was told (-1:
+    # none), numbered after the plain rankings.
+    rankings, profile_of = profile_ids(problem.rankings)
     profiles: list[tuple[tuple[int, ...], int]] = [(ranking, WAITLISTED) for ranking in rankings]
-    if current:
-        extra: dict[tuple[tuple[int, ...], int], int] = {}
-        for person in sorted(current):
-            key = (problem.rankings[person], current[person])
-            profile_of[person] = extra.setdefault(key, len(profiles) + len(extra))
-        profiles += list(extra)
-    order = lottery_order(problem)
-    if fixed:
-        order = array("q", [person for person in order if person not in fixed])
-    sequence = array("l", map(profile_of.__getitem__, order))
-    demand = Counter(sequence)
-    sizes = [demand.get(number, 0) for number in range(len(profiles))]
-    columns: list[tuple[int, int]] = []  # (profile, session or -1)
-    cost: list[float] = []
-    for number, (ranking, told) in enumerate(profiles):
-        options = list(ranking)
-        if told != WAITLISTED and told not in options:
-            options.append(told)
-        for rank, session in enumerate(options):
-            columns.append((number, session))
-            moving = told not in (WAITLISTED, session)
-            cost.append(costs.rank_cost(rank) + (costs.move_penalty if moving else 0))
-        columns.append((number, WAITLISTED))
-        cost.append(costs.waitlist_cost + (costs.move_penalty if told != WAITLISTED else 0))
-    limited = [session for session, left in enumerate(remaining) if left >= 0]
-    row_of = {session: row for row, session in enumerate(limited)}
-    eq_rows, eq_cols, ub_rows, ub_cols = [], [], [], []
-    for column, (profile, session) in enumerate(columns):
-        eq_rows.append(profile)
-        eq_cols.append(column)
-        if session in row_of:
-            ub_rows.append(row_of[session])
-            ub_cols.append(column)
-    width = len(columns)
-    a_eq = coo_array(([1.0] * len(eq_rows), (eq_rows, eq_cols)), shape=(len(profiles), width))
-    b_eq = [float(size) for size in sizes]
-    a_ub = b_ub = None
-    if limited and ub_rows:
-        a_ub = coo_array(([1.0] * len(ub_rows), (ub_rows, ub_cols)), shape=(len(limited), width))
-        b_ub = [float(remaining[session]) for session in limited]
-    flows: list[int] = []
-    if columns:
-        solution = linprog(
-            cost,
-            A_ub=a_ub.tocsr() if a_ub is not None else None,
-            b_ub=b_ub,
-            A_eq=a_eq.tocsr(),
-            b_eq=b_eq,
-            bounds=(0, None),
-            method="highs-ds",
-        )
-        if solution.status != 0:  # pragma: no cover - the waiting list makes it always feasible
-            raise StorageError(f"the optimal assignment could not be solved: {solution.message}")
-        flows = [round(value) for value in solution.x]
-        if any(abs(value - flow) > 1e-6 for value, flow in zip(solution.x, flows, strict=True)):
-            raise StorageError("the solver returned a fractional assignment")  # pragma: no cover
+    told_numbers: dict[tuple[tuple[int, ...], int], int] = {}
+    for person in sorted(problem.current):
+        key = (problem.rankings[person], problem.current[person])
+        number = told_numbers.setdefault(key, len(profiles) + len(told_numbers))
+        profile_of[person] = number
+    profiles += list(told_numbers)
+    nobody = len(profiles)
+    turns = turn_order(problem)
+    laid = turns.lay_out(profile_of, nobody)
+    for person in fixed:
+        laid[turns.slot_of[person]] = nobody
+    demand = Counter(laid)
+    used = [number for number in range(nobody) if demand.get(number)]
+    options: list[Options] = []
+    for number in used:
+        ranking, told = profiles[number]
+        choices = list(ranking)
+        if told != WAITLISTED and told not in choices:
+            choices.append(told)
+        moving = [costs.move_penalty if told not in (WAITLISTED, s) else 0 for s in choices]
+        entry = [
+            (session, costs.rank_cost(rank) + extra)
+            for rank, (session, extra) in enumerate(zip(choices, moving, strict=True))
+        ]
+        # Someone told a session waits only when nothing else fits them all.
+        told_waits = costs.waitlist_cost + costs.move_penalty if told >= 0 else 0
+        entry.append((WAITLISTED, costs.waitlist_cost + told_waits))
+        options.append(entry)
+    flows = _solve(options, [demand[name] for name in used], remaining) if used else []
+    improve_flows(options, flows, remaining)
     # Hand the places out inside each profile by lottery: better numbers first.
-    handouts: list[list[int]] = [[] for _ in profiles]
-    for (profile, session), flow in zip(columns, flows, strict=True):
-        handouts[profile].extend([session] * flow)
-    queues = [iter(places) for places in handouts]
-    picked = array("l", map(next, map(queues.__getitem__, sequence)))
-    placement = array("l", [WAITLISTED]) * count
-    list(map(placement.__setitem__, order, picked))
+    handouts: list[Iterator[int]] = [repeat(WAITLISTED)] * (nobody + 1)
+    for number, entry, flow in zip(used, options, flows, strict=True):
+        places: list[int] = []
+        for (session, _price), count in zip(entry, flow, strict=True):
+            places += [session] * count
+        handouts[number] = iter(places)
+    picked = array(compact(len(problem.sessions)), map(next, map(handouts.__getitem__, laid)))
+    placement = turns.gather(picked)
     for person, session in fixed.items():
         placement[person] = session
     moved = tuple(
-        sorted(person for person, session in current.items() if placement[person] != session)
+        sorted(
+            person for person, session in problem.current.items() if placement[person] != session
+        )
     )
     return SessionAssignment("optimal", problem, placement, (), moved)

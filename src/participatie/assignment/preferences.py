@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import random
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import repeat
 
 import attrs
 
@@ -23,10 +25,14 @@ __all__ = [
     "WAITLISTED",
     "AssignmentProblem",
     "Preference",
+    "TurnOrder",
     "build_problem",
+    "compact",
     "draw_lottery",
     "lottery_order",
+    "profile_ids",
     "profile_indices",
+    "turn_order",
 ]
 
 #: The session index of someone who is not placed (on the waiting list).
@@ -254,3 +260,94 @@ def build_problem(
         fixed=told(fixed),
         current=told(current),
     )
+
+
+def profile_ids(
+    rankings: Sequence[tuple[int, ...]],
+) -> tuple[list[tuple[int, ...]], list[int]]:
+    """Each person's preference profile, in one hashing pass over the rankings.
+
+    Profiles are numbered ``0, 1, …`` in order of first appearance, so the
+    numbering depends only on the input. Returns the profiles (the distinct
+    rankings, by number) and each person's profile number.
+    """
+    first: dict[tuple[int, ...], int] = {}
+    # setdefault(ranking, number of profiles so far): a new ranking gets the
+    # next number, a known one keeps its own; len is taken just before each call.
+    numbers = list(map(first.setdefault, rankings, map(len, repeat(first))))
+    return list(first), numbers
+
+
+def compact(largest: int) -> str:
+    """The smallest signed array type code that holds ``-1 .. largest``."""
+    for code in ("b", "h", "i"):
+        if largest < 2 ** (8 * array(code).itemsize - 1):
+            return code
+    return "q"
+
+
+@attrs.frozen(eq=False)
+class TurnOrder:
+    """People laid out in the order they choose, for C-level passes.
+
+    Slot ``s`` is a person's turn: lower slots choose first. With lottery
+    numbers (or priority classes times a shift plus lottery numbers) that are
+    small whole numbers, a person's slot *is* their order key, so laying out
+    is one scatter and no sort; other keys are ranked by sorting.
+
+    Attributes:
+        slot_of: Per person their slot.
+        span: The number of slots (some may be empty).
+        key_at: The order key of the person in a slot.
+    """
+
+    slot_of: Sequence[int]
+    span: int
+    key_at: Callable[[int], int]
+
+    def lay_out(self, values: Sequence[int], empty: int) -> array[int]:
+        """``values`` (one per person, ``0 .. empty - 1``) placed at each person's slot.
+
+        Empty slots hold ``empty``. The array uses the smallest type that
+        fits, which keeps the scattered writes in the processor's cache.
+        Raises :class:`~participatie.exceptions.InvalidInputError` when two
+        people share a slot (equal lottery numbers): fewer slots are then
+        filled than there are people.
+        """
+        laid = array(compact(empty), [empty]) * self.span
+        deque(map(laid.__setitem__, self.slot_of, values), maxlen=0)
+        if self.span - laid.count(empty) != len(self.slot_of):
+            raise InvalidInputError("lottery numbers must be distinct")
+        return laid
+
+    def gather(self, laid: Sequence[int]) -> array[int]:
+        """Per person the value at their slot: the inverse of :meth:`lay_out`.
+
+        A compact ``laid`` (e.g. ``array("b")`` of session numbers) makes the
+        scattered reads cheap.
+        """
+        return array("q", map(laid.__getitem__, self.slot_of))
+
+
+def turn_order(problem: AssignmentProblem) -> TurnOrder:
+    """The :class:`TurnOrder` of ``problem``'s people (priority class, then lottery number)."""
+    keys = problem.order_keys()
+    count = len(keys)
+    if not count:
+        return TurnOrder((), 0, int)
+    try:
+        # One pass over the keys as Python objects (which sit all over memory
+        # once shuffled); every later pass reads this compact copy instead.
+        slots = array("q", keys)
+    except (TypeError, OverflowError):
+        slots = None
+    if slots is not None:
+        low, high = min(slots), max(slots)
+        if low >= 0 and high <= 4 * count + 64:
+            return TurnOrder(slots, high + 1, int)
+    if len(set(keys)) != count:
+        raise InvalidInputError("lottery numbers must be distinct")
+    ranked = sorted(range(count), key=keys.__getitem__)
+    slot_of = array("q", [0]) * count
+    deque(map(slot_of.__setitem__, ranked, range(count)), maxlen=0)
+    return TurnOrder(slot_of, count, lambda slot: keys[ranked[slot]])

@@ -11,7 +11,11 @@ from participatie.assignment.optimal import assign_optimal
 from participatie.assignment.preferences import Preference, build_problem, draw_lottery
 from participatie.assignment.result import AssignmentSummary, SessionAssignment
 from participatie.assignment.stable import assign_stable
-from participatie.exceptions import ExtraNotInstalledError, InvalidInputError
+from participatie.exceptions import (
+    ConstraintConflictError,
+    ExtraNotInstalledError,
+    InvalidInputError,
+)
 from participatie.model import RegistrationState
 from participatie.storage import AssignmentEntry, StoredAssignment
 
@@ -35,8 +39,15 @@ class AssignmentReport:
             the trade-off is visible; ``None`` when that mode could not run
             (``optimal`` without its extra).
         moved: E-mail addresses of people who had been told a session and
-            were moved (only with a move penalty).
+            were moved (only ``optimal`` with a move penalty).
         stored: What was stored.
+        moves: Per moved person ``(email, told session, new session or
+            None)``.
+        kept: With moves: the headline figures had everyone told a session
+            kept it, which is *why* they were moved (more people placed, or
+            better ranks, by more than the move penalty per move).
+        move_penalty: The move penalty of the run (``None``: told people
+            were frozen).
     """
 
     assignment: SessionAssignment
@@ -44,17 +55,50 @@ class AssignmentReport:
     other: AssignmentSummary | None
     moved: tuple[str, ...]
     stored: StoredAssignment
+    moves: tuple[tuple[str, str, str | None], ...] = ()
+    kept: AssignmentSummary | None = None
+    move_penalty: int | None = None
 
     def lines(self) -> list[str]:
         """The report as lines of text."""
         result = [self.summary.line()]
         if self.other is not None:
             result.append(f"(for comparison) {self.other.line()}")
-        else:
+        elif self.summary.mode == "stable":
             result.append("(for comparison) optimal: needs the 'optimal' extra (SciPy)")
+        else:
+            result.append(
+                "(for comparison) stable: impossible without moving people who were told "
+                "their session (there are fewer places now)"
+            )
         if self.moved:
-            result.append("moved after being told: " + ", ".join(self.moved))
+            who = "1 person" if len(self.moved) == 1 else f"{len(self.moved)} people"
+            result.append(
+                f"{who} told their session {'was' if len(self.moved) == 1 else 'were'} moved "
+                f"(move penalty {self.move_penalty} per move):"
+            )
+            if self.kept is None:
+                result.append(
+                    "  why: the sessions they were told no longer have room for all of them"
+                )
+            else:
+                result.append(
+                    f"  why: had everyone kept their session, {self.kept.waitlisted} would "
+                    f"wait (now {self.summary.waitlisted}) and the ranks would be "
+                    f"{_ranks(self.kept)} (now {_ranks(self.summary)})"
+                )
+            for email, was, now in self.moves:
+                result.append(f"  {email}: {was} -> {now or 'waiting list'}")
+        elif self.move_penalty is not None:
+            result.append(
+                f"nobody told their session was moved: no move saved more than the "
+                f"move penalty ({self.move_penalty})"
+            )
         return result
+
+
+def _ranks(summary: AssignmentSummary) -> str:
+    return ", ".join(f"{count} at choice {rank}" for rank, count in enumerate(summary.by_rank, 1))
 
 
 def _solve(
@@ -94,16 +138,23 @@ def run_assignment(
         for email, entry in old.items()
         if entry.notified and entry.session_key is not None
     }
+    # A place someone already holds counts as told: it is theirs, so the
+    # assignment keeps it (or moves it only at the move penalty), and places
+    # held by people who rank nothing are not handed out again.
     taking_part = set(emails)
-    taken = {
-        session.key: sum(
-            1
-            for registration in app.participants(event_key, session.key)
-            if registration.person.email not in taking_part
-        )
-        + len(app.registrations(event_key, session.key, states=(RegistrationState.OFFERED,)))
-        for session in event.sessions
-    }
+    holding = (
+        RegistrationState.REGISTERED,
+        RegistrationState.OFFERED,
+        RegistrationState.ATTENDED,
+        RegistrationState.NO_SHOW,
+    )
+    taken = dict.fromkeys((session.key for session in event.sessions), 0)
+    for registration in app.registrations(event_key, states=holding):
+        email = registration.person.email
+        if email not in taking_part:
+            taken[registration.session_key] += 1
+        else:
+            told.setdefault(email, registration.session_key)
     frozen = told if move_penalty is None else {}
     movable = told if move_penalty is not None else {}
     problem = build_problem(event, preferences, lottery, taken=taken, fixed=frozen, current=movable)
@@ -113,7 +164,7 @@ def run_assignment(
         other: AssignmentSummary | None = _solve(
             other_mode, problem, move_penalty, rank_costs
         ).summary()
-    except ExtraNotInstalledError:
+    except (ExtraNotInstalledError, ConstraintConflictError):
         other = None
     entries = []
     for person, preference in enumerate(preferences):
@@ -133,7 +184,32 @@ def run_assignment(
     stored = StoredAssignment(event_key, mode, seed, tuple(entries))
     app.store.save_assignment(stored)
     moved = tuple(sorted(problem_email(preferences, m) for m in assignment.moved))
-    return AssignmentReport(assignment, assignment.summary(), other, moved, stored)
+    moves = tuple(
+        sorted(
+            (problem_email(preferences, m), problem.sessions[problem.current[m]], key)
+            for m in assignment.moved
+            for key in [assignment.session_of(m)]
+        )
+    )
+    kept = None
+    if assignment.moved:
+        everyone_kept = attrs.evolve(
+            problem, fixed={**problem.current, **problem.fixed}, current={}
+        )
+        try:
+            kept = _solve(mode, everyone_kept, move_penalty, rank_costs).summary()
+        except ConstraintConflictError:  # they no longer fit their sessions at all
+            kept = None
+    return AssignmentReport(
+        assignment,
+        assignment.summary(),
+        other,
+        moved,
+        stored,
+        moves=moves,
+        kept=kept,
+        move_penalty=move_penalty,
+    )
 
 
 def problem_email(preferences: Sequence[Preference], person: int) -> str:

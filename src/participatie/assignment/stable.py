@@ -6,29 +6,36 @@ place. Nobody envies someone with a worse number (zero blocking pairs) and no
 place is left free while someone who wanted it waits (zero wasted places).
 
 The loop is run on *preference profiles* (people with the same ranked list
-make the same choice until a session fills), in chunks: a chunk in which no
+make the same choice until a session fills), over people laid out by their
+turn (:class:`~participatie.assignment.preferences.TurnOrder`: the lottery
+number is the slot, so there is no sort), in chunks: a chunk in which no
 session fills is decided with C-level ``map`` and ``Counter`` calls; only the
-at most one chunk per session in which it fills is walked person by person.
-The result is exactly that of the plain loop (the tests compare them).
+few pieces in which a session fills (at most one per session) are walked
+person by person. The result is exactly that of the plain loop (the tests
+compare them). Nothing here needs NumPy.
 """
 
 from __future__ import annotations
 
+import sys
 from array import array
 from collections import Counter
 
 from participatie.assignment.preferences import (
     WAITLISTED,
     AssignmentProblem,
-    lottery_order,
-    profile_indices,
+    compact,
+    profile_ids,
+    turn_order,
 )
 from participatie.assignment.result import SessionAssignment
 from participatie.exceptions import ConstraintConflictError
 
 __all__ = ["assign_stable", "seat_fixed"]
 
-_CHUNK = 4096
+#: People decided per C-level pass, and per pass inside a chunk where a session fills.
+_CHUNK = 8192
+_PIECE = 128
 
 
 def seat_fixed(problem: AssignmentProblem, told: dict[int, int]) -> list[int]:
@@ -55,21 +62,23 @@ def seat_fixed(problem: AssignmentProblem, told: dict[int, int]) -> list[int]:
     return remaining
 
 
-def assign_stable(problem: AssignmentProblem) -> SessionAssignment:
+def assign_stable(problem: AssignmentProblem) -> SessionAssignment:  # noqa: PLR0915
     """Assign in lottery order (within priority classes); see the module docstring."""
-    count = problem.size
     told = {**problem.current, **problem.fixed}
     remaining = seat_fixed(problem, told)
-    unlimited = count + 1
+    sessions = len(problem.sessions)
+    unlimited = sys.maxsize
+    skip = sessions  # the "session" of an empty slot or a person who keeps their place
+    # left[s] for each session, then the skip marker, then (index -1) the waiting list.
     left = [unlimited if value < 0 else value for value in remaining]
-    left.append(unlimited)  # index -1: the waiting list never fills
-    keys = problem.order_keys()
+    left += [unlimited, unlimited]
 
-    order = lottery_order(problem)
-    if told:
-        order = array("q", [person for person in order if person not in told])
-    rankings, profile_of = profile_indices(problem.rankings)
-    sequence = array("l", map(profile_of.__getitem__, order))
+    profiles, profile_of = profile_ids(problem.rankings)
+    turns = turn_order(problem)
+    nobody = len(profiles)  # the profile of an empty slot
+    laid = turns.lay_out(profile_of, nobody)
+    for person in told:
+        laid[turns.slot_of[person]] = nobody
 
     def first_open(ranking: tuple[int, ...]) -> int:
         for session in ranking:
@@ -77,35 +86,54 @@ def assign_stable(problem: AssignmentProblem) -> SessionAssignment:
                 return session
         return WAITLISTED
 
-    choice = [first_open(ranking) for ranking in rankings]
+    # choice[profile]: the session its people take now.
+    choice = [first_open(ranking) for ranking in profiles]
+    choice.append(skip)
     choosing: dict[int, list[int]] = {}
-    for profile, session in enumerate(choice):
+    for profile, session in enumerate(choice[:-1]):
         choosing.setdefault(session, []).append(profile)
-    cutoffs: list[int | None] = [None] * len(problem.sessions)
-    picked = array("l")
-    for start in range(0, len(sequence), _CHUNK):
-        part = sequence[start : start + _CHUNK]
-        picks = list(map(choice.__getitem__, part))
-        demand = Counter(picks)
-        if all(demand[session] < left[session] for session in demand):
-            for session, number in demand.items():
-                left[session] -= number
-            picked.extend(picks)
-            continue
+    cutoffs: list[int | None] = [None] * sessions
+    picked = array(compact(sessions))
+
+    def fits(demand: Counter[int]) -> bool:
+        return all(number < left[session] for session, number in demand.items())
+
+    def take(picks: list[int], demand: Counter[int]) -> None:
+        for session, number in demand.items():
+            left[session] -= number
+        picked.extend(picks)
+
+    def walk(start: int, part: array[int]) -> None:
         for offset, profile in enumerate(part):
             session = choice[profile]
             picked.append(session)
-            if session == WAITLISTED:
+            if session in (WAITLISTED, skip):
                 continue
             left[session] -= 1
             if left[session] == 0:
-                cutoffs[session] = keys[order[start + offset]]
+                cutoffs[session] = turns.key_at(start + offset)
                 for other in choosing.pop(session, []):
-                    moved_to = first_open(rankings[other])
+                    moved_to = first_open(profiles[other])
                     choice[other] = moved_to
                     choosing.setdefault(moved_to, []).append(other)
-    placement = array("l", [WAITLISTED]) * count
-    list(map(placement.__setitem__, order, picked))
+
+    for start in range(0, len(laid), _CHUNK):
+        chunk = laid[start : start + _CHUNK]
+        picks = list(map(choice.__getitem__, chunk))
+        demand = Counter(picks)
+        if fits(demand):
+            take(picks, demand)
+            continue
+        # A session fills in this chunk: find the piece, walk only that.
+        for begin in range(0, len(chunk), _PIECE):
+            part = chunk[begin : begin + _PIECE]
+            picks = list(map(choice.__getitem__, part))
+            demand = Counter(picks)
+            if fits(demand):
+                take(picks, demand)
+            else:
+                walk(start + begin, part)
+    placement = turns.gather(picked)
     for person, session in told.items():
         placement[person] = session
     return SessionAssignment("stable", problem, placement, tuple(cutoffs), ())

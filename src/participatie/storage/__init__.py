@@ -11,6 +11,7 @@ an in-process backend can keep them in :class:`FeedbackTables`.
 """
 
 from participatie.storage._base import (
+    AssignedPlace,
     AssignmentEntry,
     BulkResult,
     Detached,
@@ -30,6 +31,7 @@ from participatie.storage._feedback import FeedbackLedger, FeedbackStore, Feedba
 from participatie.storage._feedback_tables import FeedbackTables, FeedbackTablesTx
 
 __all__ = [
+    "AssignedPlace",
     "AssignmentEntry",
     "BulkResult",
     "Detached",

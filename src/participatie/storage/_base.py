@@ -52,6 +52,7 @@ from participatie.outbox import (
 from participatie.storage._feedback import FeedbackLedger, FeedbackStore, FeedbackTx
 
 __all__ = [
+    "AssignedPlace",
     "AssignmentEntry",
     "BulkResult",
     "Detached",
@@ -218,6 +219,21 @@ class StoredGroups:
     strategy: str
     seed: int
     placements: tuple[GroupPlacement, ...]
+
+
+@attrs.frozen
+class AssignedPlace:
+    """Where a session assignment puts one person (see :meth:`Store.place_assigned`).
+
+    Attributes:
+        person: Who.
+        session_key: Their session, or the session whose waiting list they join.
+        waiting: ``True``: on the waiting list of ``session_key``.
+    """
+
+    person: Person
+    session_key: str
+    waiting: bool = False
 
 
 # --- privacy (issue 9) ------------------------------------------------------
@@ -607,6 +623,29 @@ class Store(FeedbackStore, abc.ABC):
         event_key: str | None = None,
     ) -> list[OutboxRecord]:
         """Queued messages (optionally in ``states``, or of one event), in queue order."""
+
+    def place_assigned(
+        self, event_key: str, places: Sequence[AssignedPlace], now: datetime
+    ) -> tuple[Transition, ...]:
+        """Make the event's registrations match a session assignment, in one transaction.
+
+        Each person ends with exactly one active registration in the event:
+        a place in their session, or a place on its waiting list. People
+        already registered elsewhere in the event are moved: that
+        registration is cancelled (reason ``moved``) and the new one made,
+        atomically; a waiting-list registration in their session becomes a
+        place (reason ``assigned``). Places freed by moves are not handed to
+        waiting lists until everyone is placed; then each session fills from
+        its waiting list as usual. New registrations are made in the order
+        of ``places``.
+
+        Raises :class:`~participatie.exceptions.ConstraintConflictError` (and
+        changes nothing) when a session would hold more people than its
+        capacity (it filled up after the assignment was made), or when
+        someone who holds a place would lose it (the assignment puts them on
+        a waiting list, or their place is already attended).
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot apply an assignment")
 
     def __enter__(self) -> Store:
         return self
@@ -1417,6 +1456,98 @@ class LedgerStore(FeedbackLedger, Store):
         wanted = None if states is None else frozenset(states)
         with self._transaction() as tx:
             return tx.list_outbox(wanted, event_key)
+
+    def place_assigned(
+        self, event_key: str, places: Sequence[AssignedPlace], now: datetime
+    ) -> tuple[Transition, ...]:
+        from participatie.exceptions import ConstraintConflictError
+
+        emails = [place.person.email for place in places]
+        if len(set(emails)) != len(emails):
+            raise InvalidInputError("an assignment places someone twice")
+        with self._transaction() as tx:
+            event = tx.load_event(event_key)
+            if event is None:
+                raise UnknownEventError(f"no event {event_key!r} is stored")
+            sessions = {session.key: session for session in event.sessions}
+            for place in places:
+                event.session(place.session_key)
+            wanted = set(emails)
+            # Everyone's active registrations in the event: email -> session -> (id, state).
+            held: dict[str, dict[str, tuple[int, RegistrationState]]] = {}
+            for key in sessions:
+                for email in sorted(tx.active_emails(event_key, key) & wanted):
+                    rid = tx.active_registration(event_key, key, email)
+                    current = None if rid is None else tx.load_registration(rid)
+                    if rid is not None and current is not None:
+                        held.setdefault(email, {})[key] = (rid, current.state)
+            # Nobody loses a place: not to a waiting list, and not a place
+            # that can no longer be cancelled (attended, no-show).
+            losing = sorted(
+                f"{place.person.email} ({key})"
+                for place in places
+                for key, (_rid, state) in held.get(place.person.email, {}).items()
+                if state.holds_place
+                and (
+                    place.waiting
+                    or (key != place.session_key and state not in (_S.REGISTERED, _S.OFFERED))
+                )
+            )
+            if losing:
+                raise ConstraintConflictError(
+                    "the assignment would take a place away from people who hold one: "
+                    + ", ".join(losing)
+                    + "; mark them as told (they keep their place) or cancel them first",
+                    tuple(f"holds-place:{item}" for item in losing),
+                )
+            joining: dict[str, int] = dict.fromkeys(sessions, 0)
+            leaving: dict[str, int] = dict.fromkeys(sessions, 0)
+            for place in places:
+                mine = held.get(place.person.email, {})
+                for key, (_rid, state) in mine.items():
+                    if state.holds_place and key != place.session_key:
+                        leaving[key] += 1
+                if not place.waiting and not (
+                    place.session_key in mine and mine[place.session_key][1].holds_place
+                ):
+                    joining[place.session_key] += 1
+            over = []
+            for key, session in sessions.items():
+                if session.capacity is None:
+                    continue
+                after = tx.count_state(event_key, key, _HOLDS) - leaving[key] + joining[key]
+                if after > session.capacity:
+                    over.append((key, after, session.capacity))
+            if over:
+                raise ConstraintConflictError(
+                    "the assignment no longer fits: "
+                    + "; ".join(f"{key} would hold {n} of {cap}" for key, n, cap in over)
+                    + " (places were taken after it was made); run the assignment again",
+                    tuple(f"capacity:{key}" for key, _n, _cap in over),
+                )
+            transitions: list[Transition] = []
+            for place in places:
+                email = place.person.email
+                mine = held.get(email, {})
+                for key, (rid, state) in sorted(mine.items()):
+                    if key != place.session_key:
+                        transitions.append(self._change(tx, rid, state, _S.CANCELLED, now, "moved"))
+                target = mine.get(place.session_key)
+                if target is None:
+                    person_id = tx.upsert_person(place.person)
+                    state = _S.WAITLISTED if place.waiting else _S.REGISTERED
+                    rid = tx.insert_registration(
+                        event_key, place.session_key, person_id, state, None, now
+                    )
+                    reason = _initial_reason(state)
+                    transitions.append(self._change(tx, rid, None, state, now, reason))
+                elif not place.waiting and target[1] in (_S.WAITLISTED, _S.OFFERED):
+                    transitions.append(
+                        self._change(tx, target[0], target[1], _S.REGISTERED, now, "assigned")
+                    )
+            for session in event.sessions:
+                transitions += self._fill(tx, session, event_key, now)
+            return tuple(transitions)
 
 
 def _sorted_assignment(assignment: StoredAssignment) -> StoredAssignment:

@@ -34,6 +34,7 @@ from hypothesis.stateful import run_state_machine_as_test
 from participatie.calendar import CalendarProposal, CalendarState
 from participatie.exceptions import (
     AlreadyRegisteredError,
+    ConstraintConflictError,
     IllegalTransitionError,
     InvalidInputError,
     OfferExpiredError,
@@ -58,6 +59,7 @@ from participatie.model import (
 )
 from participatie.outbox import DeliveryState, OutgoingMessage, Supersede
 from participatie.storage import (
+    AssignedPlace,
     AssignmentEntry,
     GroupPlacement,
     PrivacyRecord,
@@ -491,6 +493,84 @@ class StoreConformance(FeedbackStoreConformance):
         event = conformance_event()
         store.save_event(attrs.evolve(event, sessions=[event.session("s")]), NOW)
         assert store.get_groups("conformance", "t") is None
+
+    def test_place_assigned_moves_people_atomically(self, store: Store) -> None:
+        # t: 1 is registered there but assigned to s; s (2 places): 2 and 3
+        # hold places, 4 waits.
+        store.register("conformance", "t", person(1), None, NOW)
+        for n in (2, 3, 4):
+            store.register("conformance", "s", person(n), None, NOW)
+        places = [
+            AssignedPlace(person(1), "s"),  # moves t -> s
+            AssignedPlace(person(2), "t"),  # moves s -> t
+            AssignedPlace(person(4), "s", waiting=True),  # stays on the waiting list
+            AssignedPlace(person(5), "t"),  # new
+        ]
+        transitions = store.place_assigned("conformance", places, NOW)
+        assert [(t.registration.person.email[:12], t.state, t.reason) for t in transitions] == [
+            ("deelnemer-1@", S.CANCELLED, "moved"),
+            ("deelnemer-1@", S.REGISTERED, "registered"),
+            ("deelnemer-2@", S.CANCELLED, "moved"),
+            ("deelnemer-2@", S.REGISTERED, "registered"),
+            ("deelnemer-5@", S.REGISTERED, "registered"),
+        ]
+
+        def active(n: int) -> list[tuple[str, S]]:
+            return sorted(
+                (r.session_key, r.state)
+                for r in store.registrations_of(person(n).email)
+                if r.state.is_active
+            )
+
+        assert active(1) == [("s", S.REGISTERED)]
+        assert active(2) == [("t", S.REGISTERED)]
+        assert active(3) == [("s", S.REGISTERED)]
+        assert active(4) == [("s", S.WAITLISTED)]
+        assert store.count_places("conformance", "s").taken == 2
+        # Applying the same places again changes nothing.
+        assert store.place_assigned("conformance", places, NOW) == ()
+
+    def test_place_assigned_promotes_and_fills_after_moves(self, store: Store) -> None:
+        for n in (1, 2, 3, 4):
+            store.register("conformance", "s", person(n), None, NOW)  # 3 and 4 wait
+        places = [
+            AssignedPlace(person(1), "t"),  # frees a place in s
+            AssignedPlace(person(4), "s"),  # takes it, before 3 who waits longer
+        ]
+        transitions = store.place_assigned("conformance", places, NOW)
+        seen = [
+            (t.registration.person.email[:12], t.previous, t.state, t.reason) for t in transitions
+        ]
+        assert seen == [
+            ("deelnemer-1@", S.REGISTERED, S.CANCELLED, "moved"),
+            ("deelnemer-1@", None, S.REGISTERED, "registered"),
+            ("deelnemer-4@", S.WAITLISTED, S.REGISTERED, "assigned"),
+        ]
+        assert store.count_places("conformance", "s").waiting == 1
+
+    def test_place_assigned_refuses_and_writes_nothing(self, store: Store) -> None:
+        store.register("conformance", "s", person(1), None, NOW)
+        store.register("conformance", "s", person(2), None, NOW)
+        before = store.list_registrations("conformance")
+        with pytest.raises(ConstraintConflictError, match="take a place away") as caught:
+            store.place_assigned(
+                "conformance",
+                [AssignedPlace(person(3), "t"), AssignedPlace(person(1), "s", waiting=True)],
+                NOW,
+            )
+        assert caught.value.constraints == ("holds-place:deelnemer-1@example.org (s)",)
+        with pytest.raises(ConstraintConflictError, match="no longer fits") as caught:
+            store.place_assigned(
+                "conformance", [AssignedPlace(person(3), "t"), AssignedPlace(person(4), "s")], NOW
+            )
+        assert caught.value.constraints == ("capacity:s",)
+        with pytest.raises(InvalidInputError):
+            store.place_assigned(
+                "conformance", [AssignedPlace(person(3), "t"), AssignedPlace(person(3), "t")], NOW
+            )
+        with pytest.raises(UnknownSessionError):
+            store.place_assigned("conformance", [AssignedPlace(person(3), "nope")], NOW)
+        assert store.list_registrations("conformance") == before
 
     # --- the deep checks ---------------------------------------------------
 
