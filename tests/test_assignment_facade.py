@@ -210,3 +210,16 @@ def test_zoom_limits_are_checked() -> None:
     with pytest.raises(ExportLimitError, match="participants"):
         zoom_rooms_csv(groups, max_participants=2)
     assert zoom_rooms_csv(groups).count("\r\n") == 4
+
+
+def test_a_dry_run_assignment_stores_nothing(app: Participatie) -> None:
+    dry = app.assign_sessions("week", PREFERENCES, seed=4, save=False)
+    assert app.store.get_assignment("week") is None
+    stored = app.assign_sessions("week", PREFERENCES, seed=4)
+    # The same input and seed give the same result, stored or not.
+    assert dry.stored == stored.stored
+    kept = app.store.get_assignment("week")
+    assert kept is not None
+    assert {e.person.email: e for e in kept.entries} == {
+        e.person.email: e for e in dry.stored.entries
+    }
