@@ -316,3 +316,102 @@ def test_the_calendar_commands_run_as_a_process(registered: Organiser) -> None:
     feed = registered.process("calendar", "feed", "agenda")
     assert feed.returncode == 0, feed.stderr
     assert (registered.directory / "agenda" / "dialoog-2021.ics").is_file()
+
+
+def test_cancel_a_later_session_in_the_event_file(registered: Organiser) -> None:
+    path = registered.directory / "participatie.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace('waiting_list = "none"', 'waiting_list = "none"\ncancelled = false'),
+        encoding="utf-8",
+    )
+    assert registered.run("event", "save").exit_code == 0
+    result = registered.run("calendar", "cancel", "middag", "af", "--yes", lang="nl")
+    assert result.exit_code == 0, result.output
+    assert "cancelled = true gezet bij sessie middag" in result.output
+    written = path.read_text(encoding="utf-8")
+    assert "cancelled = false" not in written
+    assert written.count("cancelled = true") == 1
+    event_file = load_event_file(path)
+    assert event_file.event.session("middag").cancelled
+    assert not event_file.event.session("ochtend").cancelled
+    # Nothing was announced before, so there is nobody to send a cancellation to.
+    assert "0 agendabestand(en) geschreven" in result.output
+
+
+def test_cancel_without_an_event_file_keeps_the_store_only(registered: Organiser) -> None:
+    (registered.directory / "participatie.toml").unlink()
+    result = registered.run(
+        "--store", "sqlite:///event.db", "calendar", "cancel", "middag", "af", "--yes"
+    )
+    assert result.exit_code == 0, result.output
+    assert "Session middag is cancelled." in result.output
+    with registered.app() as app:
+        assert app.event("dialoog-2021").session("middag").cancelled
+
+
+def test_import_keeps_the_next_tables_comment_and_refuses_a_clash(registered: Organiser) -> None:
+    path = registered.directory / "participatie.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("[store]", "# Where the data is kept\n[store]"), encoding="utf-8")
+    applied = registered.run(
+        "calendar",
+        "import",
+        "sessies.ics",
+        "--apply",
+        "--audience",
+        "client",
+        "--audience",
+        "expert-by-experience",
+        "--waiting-list",
+        "offer",
+        "--max-group-size",
+        "3",
+        "--registration-opens",
+        "maandag 17 mei 2021",
+    )
+    assert applied.exit_code == 0, applied.output
+    written = path.read_text(encoding="utf-8")
+    assert written.index("# Sessions imported from sessies.ics") < written.index(
+        "# Where the data is kept\n[store]"
+    )
+    evening = load_event_file(path).event.session("avondgesprek-20210607")
+    assert evening.audiences == frozenset({"client", "expert-by-experience"})
+    assert evening.waiting_list.value == "offer"
+    assert evening.registration_opens is not None
+    assert evening.registration_opens.isoformat().startswith("2021-05-17T00:00")
+    moved = (
+        (registered.directory / "sessies.ics")
+        .read_bytes()
+        .replace(b"20210604T100000", b"20210604T120000")
+        .replace(b"20210604T113000", b"20210604T133000")
+    )
+    (registered.directory / "verplaatst.ics").write_bytes(moved)
+    clash = registered.run("calendar", "import", "verplaatst.ics", "--apply")
+    assert clash.exit_code == 1
+    assert "session terugkombijeenkomst-20210604 exists already with other times" in clash.stderr
+    assert path.read_text(encoding="utf-8") == written
+    unknown = registered.run("calendar", "import", "sessies.ics", "--audience", "ouder")
+    assert unknown.exit_code == 2
+    assert "'ouder' is not an audience" in unknown.stderr
+
+
+def test_import_without_an_event_file_goes_to_the_store(registered: Organiser) -> None:
+    (registered.directory / "participatie.toml").unlink()
+    into_file = registered.run(
+        "--store",
+        "sqlite:///event.db",
+        "calendar",
+        "import",
+        "sessies.ics",
+        "--apply",
+        "--into",
+        "file",
+    )
+    assert into_file.exit_code == 2
+    assert "--into file needs an event file" in into_file.stderr
+    stored = registered.run(
+        "--store", "sqlite:///event.db", "calendar", "import", "sessies.ics", "--apply"
+    )
+    assert stored.exit_code == 0, stored.output
+    assert "Stored in sqlite:///event.db: 4 session(s)." in stored.output

@@ -346,3 +346,70 @@ def test_feedback_and_report_run_as_a_process(opened: Organiser) -> None:
     report = opened.process("report", "rapport", lang="nl")
     assert report.returncode == 0, report.stderr
     assert (opened.directory / "rapport" / "report.html").is_file()
+
+
+def test_decisions_from_a_file_with_mistakes_record_nothing(opened: Organiser) -> None:
+    organiser = at(opened, "2021-05-29 10:00")
+    for who in ATTENDED[:2]:
+        assert (
+            organiser.run(
+                "feedback", "respond", "1", who, "--comment", "visie=Anders graag."
+            ).exit_code
+            == 0
+        )
+    assert organiser.run("feedback", "close", "1").exit_code == 0
+    empty = organiser.run("feedback", "comments", "1")
+    assert "(general)" not in empty.output
+    assert empty.output.count("Anders graag.") == 2
+    organiser.write(
+        "besluiten.csv",
+        "from,section,outcome,reason\n"
+        "noor.voorbeeld@example.org,visie,misschien,\n"
+        "daan.devries@example.org,visie,not-adopted,\n"
+        "sem.bakker@example.org,visie,,\n",
+    )
+    result = organiser.run("feedback", "dispose", "1", "--file", "besluiten.csv")
+    assert result.exit_code == 1
+    assert "besluiten.csv:2: 'misschien': choose adopted, partly-adopted or not-adopted" in (
+        result.stderr
+    )
+    assert "besluiten.csv:3: a comment that is not adopted needs a reason" in result.stderr
+    with organiser.app() as app:
+        assert app.dispositions(1) == []
+    organiser.write("kolommen.csv", "from,outcome\nnoor.voorbeeld@example.org,adopted\n")
+    columns = organiser.run("feedback", "dispose", "1", "--file", "kolommen.csv")
+    assert columns.exit_code == 2
+    assert "has no section column" in columns.stderr
+    wrong = organiser.run("feedback", "dispose", "1", "noor.voorbeeld@example.org", "ja")
+    assert wrong.exit_code == 2
+    assert "choose adopted, partly-adopted or not-adopted" in wrong.stderr
+    general = organiser.run("feedback", "dispose", "1", "noor.voorbeeld@example.org", "adopted")
+    assert general.exit_code == 3, general.output  # she made no general comment
+    assert "did not make a general comment in this round" in general.stderr
+
+
+def test_empty_lists_say_so(attended: Organiser) -> None:
+    assert "No drafts yet." in attended.run("feedback", "drafts").output
+    assert "No feedback rounds yet." in attended.run("feedback", "rounds").output
+    assert attended.run("feedback", "draft", "concept-v1.md").exit_code == 0
+    assert attended.run("feedback", "open", "concept-v1", "--closes", "2021-06-04").exit_code == 0
+    assert "No comments in round 1." in attended.run("feedback", "comments", "1").output
+
+
+def test_a_line_break_never_becomes_a_mail_header() -> None:
+    from participatie import Event, HelpDesk
+    from participatie.cli.feedback import _email_file
+    from participatie.exceptions import InvalidInputError
+    from participatie.feedback import FeedbackMessage, Recipient
+
+    event = Event("e", "E", "O", HelpDesk("vraagbaak@example.org"))
+    message = FeedbackMessage(
+        key="participatie-round-1-x",
+        recipient=Recipient("noor@example.org", "Noor"),
+        round_id=1,
+        event_key="e",
+        subject="Uw feedback\nBcc: iedereen@example.org",
+        text="Hallo",
+    )
+    with pytest.raises(InvalidInputError, match="line break"):
+        _email_file(message, event)

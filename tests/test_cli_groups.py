@@ -446,6 +446,11 @@ def test_show_export_and_zoom_are_safe_for_spreadsheets(registered: Organiser) -
     text = (registered.directory / "lijsten" / "groups-middag.csv").read_text(encoding="utf-8")
     assert "'=HYPERLINK" in text
     assert ",=HYPERLINK" not in text
+    invitations = registered.run("calendar", "invitations", "agenda", "--session", "middag")
+    assert invitations.exit_code == 0, invitations.output
+    index = (registered.directory / "agenda" / "index.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in index
+    assert ",=HYPERLINK" not in index
     zoom = registered.run("groups", "zoom", "--session", "ochtend", "zoom.csv")
     assert zoom.exit_code == 0, zoom.output
     rooms = list(csv.reader(io.StringIO((registered.directory / "zoom.csv").read_text("utf-8"))))
@@ -489,3 +494,79 @@ def test_the_groups_commands_run_as_a_process(registered: Organiser) -> None:
     assert shown.returncode == 0, shown.stderr
     assert all(email in shown.stdout for email in MORNING)
     assert shown.stderr == ""
+
+
+def test_people_told_their_session_are_not_moved(week: Organiser) -> None:
+    assert (
+        week.run("-f", "week.toml", "groups", "assign", "voorkeuren.csv", "--apply").exit_code == 0
+    )
+    with week_app(week) as app:
+        stored = app.store.get_assignment("week-2021")
+        assert stored is not None
+        before = {e.person.email: e.session_key for e in stored.entries}
+    frozen = week.run("-f", "week.toml", "groups", "freeze", "--assignment")
+    assert "8 person(s) frozen" in frozen.output
+    # Newcomers with the best luck arrive: they cannot push anyone out.
+    rows = (week.directory / "voorkeuren.csv").read_text(encoding="utf-8").rstrip("\n")
+    late = [
+        f"6-5-2021 12:0{n};Laat {n};laat{n}@example.org;Cliënt;;Maandag 7 juni, ochtend;;"
+        for n in range(3)
+    ]
+    week.write("voorkeuren-laat.csv", rows + "\n" + "\n".join(late) + "\n")
+    for seed in ("1", "2"):
+        again = week.run(
+            "-f", "week.toml", "groups", "assign", "voorkeuren-laat.csv", "--seed", seed, "--apply"
+        )
+        assert again.exit_code == 0, again.output
+        with week_app(week) as app:
+            stored = app.store.get_assignment("week-2021")
+            assert stored is not None
+            after = {e.person.email: e.session_key for e in stored.entries}
+        assert all(after[email] == session for email, session in before.items() if session)
+        assert {after[f"laat{n}@example.org"] for n in range(3)} == {None}
+    explained = week.run("-f", "week.toml", "groups", "explain", "sem.bakker@example.org")
+    assert "You were told your session" in explained.output
+    assert "Lottery number" in explained.output
+
+
+def test_show_lists_facilitators_and_who_was_told(registered: Organiser) -> None:
+    assert (
+        registered.run(
+            "groups", "form", "--session", "ochtend", "--facilitators", "gespreksleiders.csv"
+        ).exit_code
+        == 0
+    )
+    assert (
+        registered.run(
+            "groups", "freeze", "--session", "ochtend", "noor.voorbeeld@example.org"
+        ).exit_code
+        == 0
+    )
+    shown = registered.run("groups", "show", lang="nl")
+    assert "ochtend: Dialoog voor cliëntenraden" in shown.output
+    lines = [" ".join(line.split()) for line in shown.output.splitlines()]
+    assert any(
+        line.startswith("1 gespreksleider - Leider Anna anna.leider@example.org") for line in lines
+    )
+    told = [line for line in lines if line.endswith(" ja")]
+    assert len(told) == 1
+    assert "noor.voorbeeld@example.org" in told[0]
+    nothing = registered.run("groups", "show", "--session", "middag")
+    assert "middag: no groups yet" in nothing.output
+
+
+def test_the_event_files_registration_columns_do_not_get_in_the_way(week: Organiser) -> None:
+    path = week.directory / "week.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + '\n[import.columns]\nemail = "E-mailadres"\nsession = "Welke sessie?"\n',
+        encoding="utf-8",
+    )
+    result = week.run("-f", "week.toml", "groups", "assign", "voorkeuren.csv")
+    assert result.exit_code == 0, result.output
+    assert "8 placed" in result.output
+    named = week.run(
+        "-f", "week.toml", "groups", "assign", "voorkeuren.csv", "--column", "email=Mail"
+    )
+    assert named.exit_code == 1
+    assert "the column 'Mail' (for email) is not in the file" in named.stderr

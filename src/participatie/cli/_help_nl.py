@@ -405,7 +405,9 @@ HELP_NL: Final[dict[str, str]] = {
     "feedback open": (
         "Open een feedbackronde: leg een versie van DRAFT tot een deadline voor aan de ontvangers."
     ),
-    "feedback open --closes": "De deadline ('vrijdag 4 juni 2021 17.00').",
+    "feedback open --closes": (
+        "De deadline ('vrijdag 4 juni 2021 17.00'; een dag zonder tijd duurt tot het eind ervan)."
+    ),
     "feedback open --opens": "Wanneer de ronde opengaat (standaard: nu).",
     "feedback open --version": "De versie (standaard: de laatste).",
     "feedback open --recipients": (

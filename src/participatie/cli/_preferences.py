@@ -46,6 +46,9 @@ _ORDINALS: Final = {
 _DIGITS = re.compile(r"\d+")
 _PRIORITY_HEADERS: Final = ("priority", "prioriteit", "voorrang", "priority class", "klasse")
 _ENGLISH: Final = frozenset({"en", "engels", "english"})
+_PERSON_FIELDS: Final = frozenset(
+    {"name", "first_name", "infix", "last_name", "email", "audience", "organisation", "language"}
+)
 
 
 def _rank(header: str) -> int | None:
@@ -170,7 +173,15 @@ def read_preferences(
     classes (audiences not named get the class after the highest one named);
     a priority column, if there is one, wins.
     """
-    mapping = {**settings.columns, **columns}
+    # The event file's [import.columns] describe the registration form; a
+    # preferences form may be another one, so they count only where they fit.
+    present = {_key(header) for header in table.headers}
+    mapping = {
+        field: header
+        for field, header in settings.columns.items()
+        if field in _PERSON_FIELDS and _key(header) in present
+    }
+    mapping.update(columns)
     person_columns = resolve_columns(table.headers, mapping)
     choices = choice_columns(table.headers, choice_headers)
     for field in ("session", "submitted_at", "consent"):
@@ -225,10 +236,6 @@ def _judge(
 
     if not email:
         return refuse("missing-email")
-    try:
-        normalise_email(email)
-    except InvalidInputError:
-        return refuse("invalid-email", value=repr(email))
     if not name:
         return refuse("missing-name")
     if not event.audiences:
@@ -268,5 +275,10 @@ def _judge(
         )
         preference = Preference(person, tuple(ranking), priority=priority)
     except InvalidInputError as error:
+        # The address is checked here, once, by Person: the common case pays nothing extra.
+        try:
+            normalise_email(email)
+        except InvalidInputError:
+            return refuse("invalid-email", value=repr(email))
         return refuse("invalid", detail=error)
     return attrs.evolve(base, preference=preference)

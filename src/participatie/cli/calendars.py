@@ -26,6 +26,7 @@ from pathlib import Path
 import attrs
 import click
 
+from participatie._facade import Participatie
 from participatie.calendar import CalendarOptions, GroupDetails, Invitation, import_sessions
 from participatie.cli._context import CliState, ExitCode, event_option, group, pass_state
 from participatie.cli._output import add_texts, echo, echo_error, progress, table, text
@@ -149,12 +150,9 @@ def _options(reminders: Iterable[str], *, join_links: bool = False) -> CalendarO
 
 
 def _group_details(
-    app: object, event: Event, registrations: Iterable[Registration], language: str
+    app: Participatie, event: Event, registrations: Iterable[Registration]
 ) -> dict[int, GroupDetails]:
-    """Each registration's breakout group, when the session's groups are formed."""
-    from participatie._facade import Participatie
-
-    assert isinstance(app, Participatie)
+    """Each registration's breakout group, named in the person's language, when formed."""
     details: dict[int, GroupDetails] = {}
     sessions = {registration.session_key for registration in registrations}
     for key in sorted(sessions):
@@ -162,7 +160,6 @@ def _group_details(
             for member in formed.members:
                 name = text(member.person.language, "cal.group", number=formed.number)
                 details[member.id] = GroupDetails(name)
-    del language
     return details
 
 
@@ -257,7 +254,7 @@ def invitation(
     with state.app() as app:
         event = state.event(app, event_key)
         registration = state.registration(app, event, who, session=session_key)
-        groups = _group_details(app, event, [registration], language)
+        groups = _group_details(app, event, [registration])
         message = app.invitation(
             registration.id, group=groups.get(registration.id), options=options
         )
@@ -305,7 +302,7 @@ def invitations(
         if session_key is not None:
             event.session(session_key)
         registrations = app.registrations(event.key, session_key)
-        groups = _group_details(app, event, registrations, language)
+        groups = _group_details(app, event, registrations)
         messages = app.invitations(event.key, session_key, groups=groups, options=options)
         by_id = {registration.id: registration for registration in registrations}
         _write_invitations(folder, messages, by_id, groups, language, everything=everything)
@@ -633,8 +630,13 @@ def _fields(fields: _ImportFields, event: Event) -> dict[str, object]:
     if fields.max_group_size is not None:
         values["max_group_size"] = fields.max_group_size
     if fields.audiences:
+        known = {audience.key for audience in event.audiences}
         for key in fields.audiences:
-            event.audience(key)
+            if known and key not in known:
+                raise click.BadParameter(
+                    f"{key!r} is not an audience of {event.key!r} ({', '.join(sorted(known))})",
+                    param_hint="--audience",
+                )
         values["audiences"] = frozenset(fields.audiences)
     if fields.opens is not None:
         values["registration_opens"] = opening(fields.opens, event, "--registration-opens")

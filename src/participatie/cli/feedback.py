@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import email.policy
 from collections.abc import Sequence
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formataddr
 from pathlib import Path
@@ -37,9 +38,10 @@ from participatie.cli._output import (
 )
 from participatie.cli._values import (
     columns_by_name,
+    deadline,
     duration,
     key_values,
-    moment,
+    opening,
     write_index,
 )
 from participatie.exceptions import InvalidInputError, UnknownDraftError
@@ -239,10 +241,7 @@ def feedback_group() -> None:
     """The draft response and its feedback rounds: versions, rounds, responses, decisions."""
 
 
-def _status(language: str, feedback_round: FeedbackRound, now: object) -> str:
-    from datetime import datetime
-
-    assert isinstance(now, datetime)
+def _status(language: str, feedback_round: FeedbackRound, now: datetime) -> str:
     if feedback_round.concluded_at is not None:
         return text(language, "fb.status.concluded")
     return text(language, f"fb.status.{feedback_round.status(now).value}")
@@ -411,7 +410,7 @@ def _recipients(path: Path) -> list[Recipient]:
     return recipients
 
 
-def _print_round(feedback_round: FeedbackRound, event: Event, language: str, now: object) -> None:
+def _print_round(feedback_round: FeedbackRound, event: Event, language: str, now: datetime) -> None:
     tz = event.timezone
     echo(
         text(
@@ -442,7 +441,10 @@ def _print_round(feedback_round: FeedbackRound, event: Event, language: str, now
 @feedback_group.command("open")
 @click.argument("draft_key", metavar="DRAFT")
 @click.option(
-    "--closes", required=True, metavar="WHEN", help="The deadline ('vrijdag 4 juni 2021 17.00')."
+    "--closes",
+    required=True,
+    metavar="WHEN",
+    help="The deadline ('vrijdag 4 juni 2021 17.00'; a day alone lasts until its end).",
 )
 @click.option("--opens", metavar="WHEN", help="When the round opens (default: now).")
 @click.option(
@@ -500,8 +502,8 @@ def open_round(
         event = app.event(stored.event_key)
         created = app.create_round(
             draft_key,
-            opens_at=moment(opens, event, "--opens") if opens else app.now(),
-            closes_at=moment(closes, event, "--closes"),
+            opens_at=opening(opens, event, "--opens") if opens else app.now(),
+            closes_at=deadline(closes, event, "--closes"),
             version=version,
             recipients=recipients,
             reminders=rules,

@@ -28,6 +28,7 @@ import click
 from participatie._validate import normalise_email
 from participatie.assignment.export import ZOOM_MAX_PARTICIPANTS, ZOOM_MAX_ROOMS
 from participatie.assignment.report import MODES, AssignmentReport
+from participatie.assignment.result import AssignmentSummary
 from participatie.cli._context import CliState, ExitCode, event_option, group, pass_state
 from participatie.cli._output import add_texts, echo, echo_error, progress, table, text
 from participatie.cli._preferences import PreferenceRow, read_preferences
@@ -207,10 +208,7 @@ def _rows_table(rows: Sequence[PreferenceRow], language: str) -> None:
     )
 
 
-def _summary_line(report_summary: object, language: str) -> str:
-    from participatie.assignment.result import AssignmentSummary
-
-    assert isinstance(report_summary, AssignmentSummary)
+def _summary_line(report_summary: AssignmentSummary, language: str) -> str:
     ranks = ", ".join(
         text(language, "groups.rank", rank=rank, count=count)
         for rank, count in enumerate(report_summary.by_rank, start=1)
