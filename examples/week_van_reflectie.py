@@ -29,6 +29,11 @@ This script replays that registration period with fictional people on a
   moves the entry in each participant's calendar (same UID, SEQUENCE 1);
 * the event's published calendar (and one per audience), without personal
   data or join links.
+* groups formed per session under the session's group-size limit, with
+  group lists that name people only on request (recorded) and pseudonymous
+  lists otherwise;
+* after the week, a participant's erasure request: everything about him is
+  erased, and the script searches every file it keeps to prove it.
 
 The clocks in Amsterdam went back an hour on 25 October 2020; the times the
 script prints change from CEST to CET there, and nothing else needs to care.
@@ -72,15 +77,19 @@ from participatie import (
     Participatie,
     ParticipatieError,
     Person,
+    Plugins,
     Registration,
     RegistrationClosedError,
     RegistrationState,
     Session,
     WaitingListPolicy,
+    hookimpl,
     parse_datetime,
     parse_deadline,
     to_local,
 )
+from participatie.privacy import DataKind, Erased, PersonalField, declare
+from participatie.privacy.files import find_markers
 
 TIMEZONE = "Europe/Amsterdam"
 EVENT_KEY = "week-van-reflectie-2020"
@@ -475,7 +484,8 @@ def write_invitation(story: Story, message: Invitation, folder: str) -> None:
     registration = story.app.registration(message.registration_id or 0)
     target = story.calendar_dir / folder / registration.session_key
     target.mkdir(parents=True, exist_ok=True)
-    path = target / f"{registration.id:03d}-{slug(registration.person.name)}.ics"
+    # Named after the registration, never after the person (see the privacy docs).
+    path = target / f"{registration.id:03d}.ics"
     path.write_bytes(message.ics)
     story.calendar_files.append(path)
 
@@ -670,25 +680,164 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(calendar_dir, ignore_errors=True)
 
     clock = FixedClock(REGISTRATION_OPENS)
+    # Our own plugin manager: the summary file below joins it as a plugin.
+    plugins = Plugins()
     # An absolute path after "sqlite:///" gives the four slashes an absolute path needs.
-    with Participatie.open(f"sqlite:///{database}", clock=clock) as app:
+    with Participatie.open(f"sqlite:///{database}", clock=clock, plugins=plugins) as app:
         story = Story(app, clock, calendar_dir)
         print("What happened")
         print("=============")
         run_the_weeks(story)
         summary = summarise(story)
-        group_lists = app.export_groups(EVENT_KEY, output)
+        # The facilitators get lists with names (asked for, and recorded);
+        # anything shared further is pseudonymous.
+        group_lists = app.export_groups(
+            EVENT_KEY, output, names=True, requested_by=PROJECT_GROUP_ADDRESS
+        )
+        group_lists += app.export_groups(EVENT_KEY, output / "pseudoniem")
+        print()
+        print(summary)
+        timeline = "\n".join(["## Timeline", "", *(f"- {line}" for line in story.log)])
+        summary_path.write_text(f"{summary}\n{timeline}\n", encoding="utf-8")
+        print(f"Database: {database}")
+        print(f"Summary:  {summary_path}")
+        for path in group_lists:
+            print(f"Groups:   {path}")
+        print(f"Calendar: {calendar_dir} ({len(story.calendar_files)} files)")
 
-    print()
-    print(summary)
-    timeline = "\n".join(["## Timeline", "", *(f"- {line}" for line in story.log)])
-    summary_path.write_text(f"{summary}\n{timeline}\n", encoding="utf-8")
-    print(f"Database: {database}")
-    print(f"Summary:  {summary_path}")
-    for path in group_lists:
-        print(f"Groups:   {path}")
-    print(f"Calendar: {calendar_dir} ({len(story.calendar_files)} files)")
+        erase_on_request(story, output, summary_path)
     return 0
+
+
+# --- after the week: an erasure request --------------------------------------
+
+#: Who asked for the lists with names, and who handles requests.
+PROJECT_GROUP_ADDRESS = "projectgroep@example.org"
+#: The participant who asks to be erased after the week.
+ERASED = person("Pieter Bakker", "pieter.bakker", EXPERT_BY_EXPERIENCE, OUDERPLATFORM)
+
+
+class SummaryFile:
+    """The summary and the calendar files this script writes hold names: files we keep.
+
+    They take part in erasure through the same hooks as any plugin: the
+    plugin declares what they hold, rewrites the summary without the erased
+    person and deletes their calendar files (named after the registration).
+    """
+
+    def __init__(self, path: Path, calendar_dir: Path | None = None) -> None:
+        self.path = path
+        self.calendar_dir = calendar_dir
+
+    def _calendar_files(self, registrations: list[Registration]) -> list[Path]:
+        if self.calendar_dir is None or not self.calendar_dir.exists():
+            return []
+        names = {f"{r.id:03d}.ics" for r in registrations}
+        return sorted(p for p in self.calendar_dir.rglob("*.ics") if p.name in names)
+
+    def _pattern(self, email: str, name: str | None) -> re.Pattern[str]:
+        words = [re.escape(email)] + ([re.escape(name)] if name else [])
+        return re.compile("|".join(words), re.IGNORECASE)
+
+    @hookimpl
+    def participatie_personal_data(self) -> list[PersonalField]:
+        """The summary names people in its lists and its timeline."""
+        return declare(
+            SUMMARY_NAME,
+            DataKind.PERSONAL,
+            "the organiser's account of the week",
+            "names",
+            "addresses",
+            on_erasure="replaced by [erased]",
+        ) + declare(
+            "calendar files",
+            DataKind.PERSONAL,
+            "each participant's invitation and its updates",
+            "ATTENDEE",
+            on_erasure="the person's files are deleted",
+        )
+
+    @hookimpl
+    def participatie_erase_person(
+        self, email: str, registrations: list[Registration]
+    ) -> Erased | None:
+        """Replace the person's name and address in the summary; delete their calendar files."""
+        files = self._calendar_files(registrations)
+        for path in files:
+            path.unlink()
+        count = len(files)
+        touched = [str(path) for path in files]
+        if self.path.exists():
+            name = registrations[0].person.name if registrations else None
+            text = self.path.read_text(encoding="utf-8")
+            changed, replaced = self._pattern(email, name).subn("[erased]", text)
+            if replaced:
+                self.path.write_text(changed, encoding="utf-8")
+                count += replaced
+                touched.append(str(self.path))
+        if not count:
+            return None
+        return Erased(
+            count, tuple(touched), "calendar files deleted, names replaced in the summary"
+        )
+
+    @hookimpl
+    def participatie_subject_access(
+        self, email: str, registrations: list[Registration]
+    ) -> dict[str, list[str]] | None:
+        """The summary's lines that mention the person."""
+        if not self.path.exists():
+            return None
+        name = registrations[0].person.name if registrations else None
+        pattern = self._pattern(email, name)
+        lines = [
+            line
+            for line in self.path.read_text(encoding="utf-8").splitlines()
+            if pattern.search(line)
+        ]
+        return {"summary_lines": lines} if lines else None
+
+    @hookimpl
+    def participatie_purge_event(self, event: Event) -> None:
+        """The summary goes with the demo output; nothing to purge per event."""
+        del event
+
+
+def erase_on_request(story: Story, output: Path, summary_path: Path) -> None:
+    """Pieter asks the help desk to erase his data; show that nothing of him is left."""
+    app = story.app
+    app.plugins.register(
+        SummaryFile(summary_path, story.calendar_dir), name="week-van-reflectie-summary"
+    )
+    print()
+    print("An erasure request")
+    print("==================")
+    story.at("maandag 16 november 2020 10:00")
+    story.tell(f"{ERASED.name} asks the help desk to erase everything about him.")
+    problems = app.check_personal_data()
+    story.tell(f"Every stored field is declared: {problems or 'yes'}.")
+    markers = [ERASED.name, ERASED.email.split("@")[0]]
+    others = [MORNING_PEOPLE[0].name, AFTERNOON_PEOPLE[0].name, INVITED_PROFESSIONALS[0].name]
+    app.store.scrub()  # a fair "before": the database file itself, not only its log
+    show("Before", find_markers([output], markers), output)
+    report = app.erase_person(ERASED.email, requested_by=PROJECT_GROUP_ADDRESS)
+    for line in report.lines():
+        story.tell(f"Erasure: {line}")
+    after = find_markers([output], markers)
+    show("After", after, output)
+    kept = find_markers([output / DATABASE_NAME], others)
+    still = sum(1 for places in kept.values() if places)
+    print(f"Others intact: {still} of {len(others)} other participants still in the database.")
+    if any(after.values()) or still != len(others) or not report.complete:
+        raise SystemExit("the erasure left something behind")
+    print("Proof: no trace of the erased participant in anything this demo keeps.")
+
+
+def show(when_: str, found: dict[str, list[str]], output: Path) -> None:
+    """Print where each marker was found, relative to the output directory."""
+    for marker, places in found.items():
+        where = ", ".join(sorted({Path(p).relative_to(output).as_posix() for p in places}))
+        print(f"{when_}: {marker!r} found in {len(places)} file(s){': ' + where if where else ''}")
 
 
 if __name__ == "__main__":

@@ -102,12 +102,16 @@ def test_assign_apply_group_explain_export(app: Participatie, tmp_path: Path) ->
     text = str(app.explain("week", someone))
     assert "Lottery number" in text
     assert "group 1" in text
-    written = app.export_groups("week", tmp_path / "out")
+    written = app.export_groups(
+        "week", tmp_path / "out", names=True, requested_by="organiser@example.org"
+    )
     assert [p.name for p in written] == ["groups-ochtend.csv"]
     rows = list(csv.reader(io.StringIO(written[0].read_text(encoding="utf-8"))))
     assert rows[0] == ["session", "group", "role", "name", "email", "audience", "organisation"]
     assert len(rows) == 1 + 7 + 3
-    zoom = app.export_zoom_rooms("week", "ochtend", tmp_path / "zoom.csv")
+    zoom = app.export_zoom_rooms(
+        "week", "ochtend", tmp_path / "zoom.csv", requested_by="organiser@example.org"
+    )
     zoom_rows = list(csv.reader(io.StringIO(zoom.read_text(encoding="utf-8"))))
     assert zoom_rows[0] == ["Pre-assign Room Name", "Email Address"]
     assert {row[0] for row in zoom_rows[1:]} == {"Groep 1", "Groep 2", "Groep 3"}
@@ -193,7 +197,7 @@ def test_csv_cells_cannot_run_as_formulas() -> None:
     from participatie.model import Registration, RegistrationState
 
     member = Registration(1, "e", "s", evil, RegistrationState.REGISTERED, NOW, NOW)
-    text = group_list_csv("S", [Group(1, (member,))])
+    text = group_list_csv("S", [Group(1, (member,))], names=True)
     assert "'=cmd" in text
     assert "'@x" in text
 

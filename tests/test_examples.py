@@ -266,7 +266,10 @@ def test_week_writes_calendar_invitations_updates_and_feeds(
     with _open(output / "participatie.db") as app:
         for session in app.event(week.EVENT_KEY).sessions:
             files = sorted((calendar_dir / "uitnodigingen" / session.key).glob("*.ics"))
-            participants = app.participants(week.EVENT_KEY, session.key)
+            # The participant erased at the end of the demo left a tombstone, no file.
+            participants = [
+                r for r in app.participants(week.EVENT_KEY, session.key) if not r.person.is_erased
+            ]
             assert len(files) == len(participants)
             attendees = set()
             for path in files:
@@ -398,3 +401,26 @@ def test_dialoog_runs_as_make_demo_runs_it(tmp_path: Path) -> None:
         assert "REFUSED (RoundClosedError)" in done.stdout
     assert len(list((tmp_path / "demo-output" / "feedback-messages").glob("*.txt"))) == 52
     assert (tmp_path / "demo-output" / "reports" / "dialoogbijeenkomst.html").is_file()
+
+
+def test_week_ends_with_an_erasure_and_its_proof(
+    week: ModuleType, week_output: tuple[Path, str]
+) -> None:
+    output, printed = week_output
+    assert "Before: 'Pieter Bakker' found in 4 file(s)" in printed
+    assert "After: 'Pieter Bakker' found in 0 file(s)" in printed
+    assert "Proof: no trace of the erased participant" in printed
+    everything = b"".join(p.read_bytes() for p in output.rglob("*") if p.is_file()).lower()
+    assert b"pieter bakker" not in everything
+    assert b"pieter.bakker" not in everything
+    assert b"sanne de vries" in everything  # everyone else is still there
+    with _open(output / "participatie.db") as app:
+        assert app.registrations_of(week.ERASED.email) == []
+        # His place is kept by a tombstone: the week happened as it did.
+        assert app.places(week.EVENT_KEY, week.MORNING).taken == 10
+        assert [r.action for r in app.privacy_log()][-1] == "erased"
+        # Named group lists were asked for and recorded; the others name nobody.
+        named = [r for r in app.privacy_log() if r.action == "names-exported"]
+        assert {r.requested_by for r in named} == {week.PROJECT_GROUP_ADDRESS}
+    anonymous = (output / "pseudoniem" / f"groups-{week.MORNING}.csv").read_text(encoding="utf-8")
+    assert "Sanne" not in anonymous

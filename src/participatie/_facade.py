@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -48,17 +48,21 @@ from participatie.model import (
     Transition,
 )
 from participatie.plugins import Plugins, get_plugins
+from participatie.privacy.pseudonyms import Pseudonymiser
+from participatie.privacy.registry import PersonalDataRegistry
 from participatie.storage import (
     BulkResult,
     GroupPlacement,
     Outcome,
     PlaceCount,
+    PrivacyRecord,
     Store,
     StoredGroups,
 )
 
 if TYPE_CHECKING:
     from participatie.assignment.report import AssignmentReport
+    from participatie.privacy.erasure import ErasureReport, PurgeReport
 
 __all__ = ["DEFAULT_STORE_URL", "Participatie", "open_store"]
 
@@ -499,10 +503,28 @@ class Participatie(FeedbackSteps):
         ]
         return explain(email, self.store.get_assignment(event_key), groups)
 
-    def export_groups(self, event_key: str, directory: str | Path) -> list[Path]:
-        """Write ``groups-<session>.csv`` for every session with stored groups."""
+    def export_groups(
+        self,
+        event_key: str,
+        directory: str | Path,
+        *,
+        names: bool = False,
+        requested_by: str | None = None,
+        pseudonymiser: Pseudonymiser | None = None,
+    ) -> list[Path]:
+        """Write ``groups-<session>.csv`` for every session with stored groups.
+
+        The lists are pseudonymous by default: a keyed pseudonym per person
+        (the same in every list of this export, different in the next
+        export) and their audience. ``names=True`` writes names, e-mail
+        addresses and organisations; it needs ``requested_by`` (the e-mail
+        address of whoever asks), and each file is recorded in the privacy
+        log, so that erasure can later take people out of it.
+        """
         from participatie.assignment.export import group_list_csv
 
+        handler = _requester(names, requested_by)
+        pseudonym = pseudonymiser if pseudonymiser is not None else Pseudonymiser()
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
         written = []
@@ -510,8 +532,14 @@ class Participatie(FeedbackSteps):
             groups = self.groups(event_key, session.key)
             if groups:
                 path = folder / f"groups-{session.key}.csv"
-                path.write_text(group_list_csv(session.title, groups), encoding="utf-8")
+                path.write_text(
+                    group_list_csv(session.title, groups, names=names, pseudonymiser=pseudonym),
+                    encoding="utf-8",
+                )
                 written.append(path)
+                if handler is not None:
+                    people = sum(len(g.members) + len(g.facilitators) for g in groups)
+                    self._record_names(event_key, "groups-csv", path, handler, people)
         return written
 
     def export_zoom_rooms(
@@ -520,22 +548,29 @@ class Participatie(FeedbackSteps):
         session_key: str,
         path: str | Path,
         *,
+        requested_by: str,
         max_rooms: int = 100,
         max_participants: int = 1000,
     ) -> Path:
-        """Write the Zoom breakout-room pre-assignment CSV of a session's stored groups."""
+        """Write the Zoom breakout-room pre-assignment CSV of a session's stored groups.
+
+        Zoom matches people by e-mail address, so the file holds addresses:
+        ``requested_by`` (whoever asks) is required and the file is recorded
+        in the privacy log.
+        """
         from participatie.assignment.export import zoom_rooms_csv
 
+        handler = _requester(True, requested_by)
+        assert handler is not None
+        groups = self.groups(event_key, session_key)
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(
-            zoom_rooms_csv(
-                self.groups(event_key, session_key),
-                max_rooms=max_rooms,
-                max_participants=max_participants,
-            ),
+            zoom_rooms_csv(groups, max_rooms=max_rooms, max_participants=max_participants),
             encoding="utf-8",
         )
+        people = sum(len(g.members) + len(g.facilitators) for g in groups)
+        self._record_names(event_key, "zoom-rooms", target, handler, people)
         return target
 
     # --- imports (the organiser's command line) ---------------------------
@@ -726,9 +761,110 @@ class Participatie(FeedbackSteps):
             )
         return messages
 
+    def _record_names(
+        self, event_key: str, what: str, path: Path, requested_by: str, people: int
+    ) -> None:
+        self.store.record_privacy(
+            PrivacyRecord(
+                self.now(),
+                "names-exported",
+                event_key,
+                what,
+                str(path.resolve()),
+                requested_by,
+                people,
+            )
+        )
+
+    # --- privacy (issue 9) ------------------------------------------------
+
+    def erase_person(self, email: str, *, requested_by: str | None = None) -> ErasureReport:
+        """Erase everything held about one person (the right to erasure).
+
+        Plugins erase their part first (their rows, files and messages);
+        then the store, in one transaction: upcoming registrations are
+        cancelled (freed places go to people waiting, who are told as
+        usual), past ones stay as anonymous tombstones so counts stay right,
+        and assignment entries, group placements and the person record are
+        deleted. Recorded exports lose the person's rows. The act is
+        recorded in the privacy log (who handled it, never who was erased),
+        and the store scrubs old copies from its files. Erasing twice is
+        harmless. A failing plugin raises
+        :class:`~participatie.ErasureError` before the store is touched.
+        """
+        from participatie.privacy.erasure import erase_person
+
+        return erase_person(self, email, requested_by=requested_by)
+
+    def subject_access(self, email: str) -> dict[str, Any]:
+        """Everything held about one person, as JSON-compatible data (the right of access)."""
+        from participatie.privacy.access import subject_access
+
+        return subject_access(self, email)
+
+    def export_subject_access(
+        self, email: str, path: str | Path, *, requested_by: str | None = None
+    ) -> Path:
+        """Write :meth:`subject_access` to a JSON file, and record that it was written.
+
+        The file is recorded in the privacy log so that erasing the person
+        later removes it too; delete it once it has been handed over.
+        """
+        from participatie.privacy.access import export_subject_access
+
+        return export_subject_access(self, email, path, requested_by=requested_by)
+
+    def purge_expired(self) -> PurgeReport:
+        """Erase the personal data of every event whose retention period is over.
+
+        An event's :attr:`~participatie.Event.retention` counts from the end
+        of its last session. Run this from a scheduler (daily is plenty);
+        running it again changes nothing.
+        """
+        from participatie.privacy.erasure import purge_expired
+
+        return purge_expired(self)
+
+    def privacy_log(self) -> list[PrivacyRecord]:
+        """The privacy log: named exports, erasures, purges, access exports; oldest first."""
+        return self.store.privacy_records()
+
+    def personal_data_registry(self) -> PersonalDataRegistry:
+        """Every field the store and the plugins keep, declared through the hook."""
+        return PersonalDataRegistry(self.plugins.personal_data())
+
+    def check_personal_data(self) -> list[str]:
+        """What is wrong with the personal-data declarations, as sentences; empty if nothing.
+
+        Compares the registry with what the store really keeps (for the
+        built-in backends: every SQLite table and column, every attribute
+        of the memory store and its values), and checks that every plugin
+        declaring personal data can also erase it and report it to the
+        person it is about.
+        """
+        from participatie.privacy.schema import personal_data_problems, stored_fields
+
+        return personal_data_problems(
+            self.personal_data_registry(), self.plugins, stored_fields(self.store) or ()
+        )
+
 
 #: Registration states whose place belongs in the person's calendar.
 _IN_CALENDAR = frozenset({_S.REGISTERED, _S.ATTENDED, _S.NO_SHOW})
+
+
+def _requester(names: bool, requested_by: str | None) -> str | None:
+    from participatie import _validate as v
+    from participatie.exceptions import InvalidInputError
+
+    if not names:
+        return None
+    if requested_by is None:
+        raise InvalidInputError(
+            "an export with names or e-mail addresses needs requested_by (the e-mail address "
+            "of whoever asks for it); the request is recorded in the privacy log"
+        )
+    return v.normalise_email(requested_by)
 
 
 def _first(item: tuple[int, ParticipatieError]) -> int:

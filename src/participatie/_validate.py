@@ -14,13 +14,27 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import attrs
+import email_validator
 
 from participatie.exceptions import InvalidInputError, NaiveDatetimeError
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-# A practical address check: one @, no spaces or control characters, a dot in
-# the domain. Deliverability is the mail server's business, not ours.
-_EMAIL = re.compile(r"^[^@\s\"(),:;<>\[\\\]]+@[^@\s\"(),:;<>\[\\\]]+\.[^@\s\"(),:;<>\[\\\]]+$")
+#: The domain of the addresses given to erased people's tombstones. It is a
+#: reserved name (RFC 6761) that no real address has, so the validator
+#: refuses it; only this exact form is let through, for stored tombstones.
+ERASED_DOMAIN = "erased.invalid"
+_TOMBSTONE_EMAIL = re.compile(r"^erased-[0-9a-f]{16,64}@erased\.invalid$")
+#: The longest name, title or other single line of text (characters).
+MAX_LINE_LENGTH = 200
+#: The longest multi-line text (a purpose, a message body).
+MAX_TEXT_LENGTH = 100_000
+#: Scripts that may be mixed in one identifier (Unicode TS #39, "highly
+#: restrictive"): Japanese, Chinese with Bopomofo, Korean, each with Latin.
+_SCRIPT_SETS = (
+    frozenset({"LATIN", "HAN", "HIRAGANA", "KATAKANA"}),
+    frozenset({"LATIN", "HAN", "BOPOMOFO"}),
+    frozenset({"LATIN", "HAN", "HANGUL"}),
+)
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,30}$")
 
 
@@ -49,6 +63,7 @@ def single_line(_instance: object, attribute: attrs.Attribute[Any], value: objec
         raise InvalidInputError(f"{_name_of(attribute)} must be text, not {type(value).__name__}")
     if not value.strip():
         raise InvalidInputError(f"{_name_of(attribute)} must not be empty")
+    _check_length(attribute, value, MAX_LINE_LENGTH)
     if has_control_characters(value):
         raise InvalidInputError(
             f"{_name_of(attribute)} must be one line without control characters: {value!r}"
@@ -65,6 +80,7 @@ def multi_line(_instance: object, attribute: attrs.Attribute[Any], value: object
     """Text that may span lines (``\\n``) but holds no other control characters."""
     if not isinstance(value, str):
         raise InvalidInputError(f"{_name_of(attribute)} must be text, not {type(value).__name__}")
+    _check_length(attribute, value, MAX_TEXT_LENGTH)
     if has_control_characters(value, allow_newlines=True):
         raise InvalidInputError(f"{_name_of(attribute)} holds control characters: {value!r}")
 
@@ -82,19 +98,122 @@ def slug(_instance: object, attribute: attrs.Attribute[Any], value: object) -> N
         )
 
 
-def normalise_email(value: str) -> str:
-    """Trim and lower-case an e-mail address, then check its form.
+def _check_length(attribute: attrs.Attribute[Any], value: str, limit: int) -> None:
+    if len(value) > limit:
+        raise InvalidInputError(
+            f"{_name_of(attribute)} is {len(value)} characters long; at most {limit} are allowed"
+        )
 
-    Case and surrounding spaces must not make one person two registrants.
-    (Mailbox names are case-sensitive in theory; no provider our users meet
-    treats them so, and treating them so would create duplicates.)
+
+def clean_line(value: object) -> object:
+    """Trim a line of text and compose its accents (NFC), before it is validated.
+
+    Spaces around a name and two encodings of the same "é" must not make two
+    spellings of one name. Anything that is not text is passed on unchanged,
+    for the validator to refuse with a clear message.
+    """
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value.strip())
+    return value
+
+
+def clean_optional_line(value: object) -> object:
+    """Like :func:`clean_line`; ``None`` stays ``None``."""
+    return None if value is None else clean_line(value)
+
+
+def script_of(char: str) -> str | None:
+    """The script of a letter (``"LATIN"``, ``"CYRILLIC"``, ``"HAN"`` …); ``None`` otherwise.
+
+    Digits, punctuation, marks and symbols belong to every script (Unicode's
+    *Common* and *Inherited*). The script is read from the character's
+    Unicode name, which starts with it for letters.
+    """
+    if not unicodedata.category(char).startswith("L"):
+        return None
+    name = unicodedata.name(char, "")
+    if not name or name.startswith("MODIFIER LETTER"):
+        return None
+    first = name.split(" ", 1)[0]
+    return "HAN" if first == "CJK" else first
+
+
+def mixes_scripts(text: str) -> bool:
+    """Whether ``text`` mixes scripts beyond what one writing system uses.
+
+    One script is fine, and so are the combinations of Unicode TS #39's
+    *highly restrictive* profile (Latin with Han and Japanese kana, with Han
+    and Bopomofo, or with Han and Hangul). Latin mixed with Cyrillic or Greek
+    is refused: that is how ``paypal`` written with a Cyrillic U+0430 for
+    the first ``a`` imitates the real name.
+    """
+    scripts = {script for char in text if (script := script_of(char)) is not None}
+    if len(scripts) <= 1:
+        return False
+    return not any(scripts <= allowed for allowed in _SCRIPT_SETS)
+
+
+def normalise_email(value: str) -> str:
+    """Normalise an e-mail address and check it; the one rule for every address.
+
+    1. Trim surrounding spaces and apply Unicode NFKC normalisation, so
+       full-width forms (U+FF4E ... U+FF20 ..., as some Asian keyboards type
+       them) and other compatibility
+       characters become their plain equivalents, then lower-case it: case
+       and spaces must not make one person two registrants. (Mailbox names
+       are case-sensitive in theory; no provider our users meet treats them
+       so, and treating them so would create duplicates.)
+    2. Check the syntax with the ``email-validator`` package, without any DNS
+       lookup: international domains are allowed (and a domain written in
+       ``xn--`` form is stored in its Unicode form, so the two spellings are
+       one address); quoted local parts, IP-address domains, reserved names
+       such as ``.test`` or ``localhost``, control, format and bidirectional
+       characters are refused.
+    3. Refuse a part before the ``@`` or a domain label that mixes scripts
+       (see :func:`mixes_scripts`): look-alike letters from another script
+       would make an address that reads like someone else's.
+
+    The addresses of erased people's tombstones (``erased-…@erased.invalid``)
+    are the one exception to step 2; see :data:`ERASED_DOMAIN`.
     """
     if not isinstance(value, str):
         raise InvalidInputError(f"e-mail address must be text, not {type(value).__name__}")
-    cleaned = unicodedata.normalize("NFC", value.strip()).lower()
-    if not _EMAIL.fullmatch(cleaned) or has_control_characters(cleaned) or len(cleaned) > 254:
-        raise InvalidInputError(f"not a valid e-mail address: {value!r}")
-    return cleaned
+    cleaned = unicodedata.normalize("NFKC", value.strip()).lower()
+    if _TOMBSTONE_EMAIL.match(cleaned):
+        return cleaned
+    try:
+        checked = email_validator.validate_email(
+            cleaned,
+            check_deliverability=False,
+            allow_smtputf8=True,
+            allow_quoted_local=False,
+            allow_domain_literal=False,
+            allow_display_name=False,
+        )
+    except email_validator.EmailNotValidError as error:
+        raise InvalidInputError(f"not a valid e-mail address: {value!r}: {error}") from None
+    normalised = checked.normalized.lower()
+    local, _, domain = normalised.rpartition("@")
+    for part in (local, *domain.split(".")):
+        if mixes_scripts(part):
+            raise InvalidInputError(
+                f"not a valid e-mail address: {value!r}: {part!r} mixes letters of different "
+                "scripts (for example Latin and Cyrillic), which makes look-alike addresses"
+            )
+    return normalised
+
+
+def lookup_email(value: str) -> str:
+    """The form an address is stored in, for looking someone up.
+
+    A valid address is normalised exactly as when it was stored; anything
+    else (an address stored before the current rule) is trimmed, NFKC-
+    normalised and lower-cased, so a lookup never fails on the rule itself.
+    """
+    try:
+        return normalise_email(value)
+    except InvalidInputError:
+        return unicodedata.normalize("NFKC", str(value).strip()).lower()
 
 
 def email(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

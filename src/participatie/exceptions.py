@@ -26,10 +26,12 @@ __all__ = [
     "ConstraintConflictError",
     "DateTextError",
     "DispositionsMissingError",
+    "ErasureError",
     "EventFileError",
     "ExportLimitError",
     "ExtraNotInstalledError",
     "FeedbackRefusedError",
+    "GuardianConsentRequiredError",
     "IllegalTransitionError",
     "ImportRefusedError",
     "InvalidInputError",
@@ -365,3 +367,26 @@ class UnknownContributionError(NotFoundError):
 
 class UnknownCommentError(NotFoundError):
     """A disposition names a comment that nobody made in the round."""
+
+
+# --- privacy (issue 9) -----------------------------------------------------
+
+
+class GuardianConsentRequiredError(ConsentRequiredError):
+    """A minor registered without the consent of a parent or guardian, for a
+    session that requires it below the participant's age category."""
+
+
+class ErasureError(PluginError):
+    """A plugin failed to erase (or purge) its part of a person's data.
+
+    Nothing was erased from the core store yet, so the person can still be
+    found: fix the plugin and erase again (erasing is safe to repeat).
+
+    Attributes:
+        plugin: The name of the plugin that failed.
+    """
+
+    def __init__(self, message: str, plugin: str) -> None:
+        super().__init__(message)
+        self.plugin = plugin

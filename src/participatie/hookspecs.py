@@ -10,8 +10,9 @@ pass it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -20,19 +21,24 @@ if TYPE_CHECKING:
     from participatie.feedback.responses import Response
     from participatie.feedback.rounds import FeedbackRound
     from participatie.grouping import GroupingStrategy
-    from participatie.model import Event, Transition
+    from participatie.model import Event, Registration, Transition
+    from participatie.privacy import Erased, PersonalField
     from participatie.storage import Store
 
 __all__ = [
     "hookspec",
+    "participatie_erase_person",
     "participatie_event_saved",
     "participatie_feedback_response_received",
     "participatie_feedback_round_closed",
     "participatie_feedback_round_opened",
     "participatie_open_store",
+    "participatie_personal_data",
+    "participatie_purge_event",
     "participatie_register_channels",
     "participatie_register_grouping_strategies",
     "participatie_registration_changed",
+    "participatie_subject_access",
 ]
 
 hookspec = pluggy.HookspecMarker("participatie")
@@ -164,4 +170,85 @@ def participatie_feedback_round_closed(feedback_round: FeedbackRound, event: Eve
     :param feedback_round: The round as stored (``closed_announced_at`` set).
     :param event: The event.
     :return: Nothing. An exception is logged and does not undo anything.
+    """
+
+
+# --- privacy (issue 9) -----------------------------------------------------
+
+
+@hookspec
+def participatie_personal_data() -> Iterable[PersonalField] | None:
+    """Declare every field this plugin stores, personal or not.
+
+    Called by :meth:`~participatie.Plugins.personal_data` whenever the
+    registry of personal data is built (the test suite builds it and
+    compares it with the real schema: a table or column nobody declared
+    fails the tests).
+
+    :return: :class:`~participatie.privacy.PersonalField` values, one per
+        column (SQL) or attribute (a record kept in memory); see
+        :func:`participatie.privacy.declare`. A plugin that declares
+        personal or pseudonymous fields must also implement
+        :func:`participatie_erase_person` and
+        :func:`participatie_subject_access`.
+    """
+
+
+@hookspec
+def participatie_erase_person(
+    email: str, registrations: Sequence[Registration], store: Store, now: datetime
+) -> Erased | None:
+    """Erase everything this plugin keeps about one person: rows, files, messages.
+
+    Called by :meth:`participatie.Participatie.erase_person` *before* the
+    core store erases the person, so the person can still be found: by
+    ``email`` or by the ids of ``registrations``. Those registrations keep
+    their ids afterwards (they become tombstones), so data keyed by
+    registration id must be erased now, not later.
+
+    :param email: The person's normalised e-mail address.
+    :param registrations: Their registrations, as stored before erasure.
+    :param store: The store (for plugins that keep tables in it).
+    :param now: The current instant.
+    :return: An :class:`~participatie.privacy.Erased` saying what was
+        removed, or ``None`` when nothing was. Must be safe to call again
+        (erasing twice is harmless). An exception stops the erasure before
+        the core store is touched and is raised to the caller as
+        :class:`~participatie.ErasureError` naming this plugin.
+    """
+
+
+@hookspec
+def participatie_subject_access(
+    email: str, registrations: Sequence[Registration], store: Store
+) -> Mapping[str, Any] | None:
+    """Contribute this plugin's data to a person's subject-access export.
+
+    Called by :meth:`participatie.Participatie.subject_access` (the person's
+    right of access, GDPR article 15).
+
+    :param email: The person's normalised e-mail address.
+    :param registrations: Their registrations.
+    :param store: The store.
+    :return: A mapping of JSON-compatible values (text, numbers, lists,
+        mappings; datetimes as ISO 8601 text) that holds everything the
+        plugin keeps about the person, or ``None`` when it keeps nothing. It
+        appears in the export under the plugin's name.
+    """
+
+
+@hookspec
+def participatie_purge_event(event: Event, store: Store, now: datetime) -> Erased | None:
+    """Erase this plugin's personal data of one event whose retention is over.
+
+    Called by :meth:`participatie.Participatie.purge_expired` before the
+    core store purges the event. Keep only what was made anonymous (counts,
+    input no longer linked to anyone).
+
+    :param event: The event whose retention period is over.
+    :param store: The store.
+    :param now: The current instant.
+    :return: An :class:`~participatie.privacy.Erased`, or ``None``. Must be
+        safe to call again. An exception stops the purge before the core
+        store is touched and is raised as :class:`~participatie.ErasureError`.
     """

@@ -9,6 +9,7 @@ snapshot of a stored record; only a storage backend makes new snapshots.
 from __future__ import annotations
 
 import enum
+import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,8 +22,14 @@ from participatie.localtime import DEFAULT_TIMEZONE, zone
 
 __all__ = [
     "CLIENT",
+    "DEFAULT_GUARDIAN_AGE",
+    "ERASED_DOMAIN",
+    "ERASED_NAME",
     "EXPERT_BY_EXPERIENCE",
+    "GUARDIAN",
+    "PARTICIPANT",
     "PROFESSIONAL",
+    "AgeCategory",
     "Audience",
     "Consent",
     "Event",
@@ -33,6 +40,7 @@ __all__ = [
     "Session",
     "Transition",
     "WaitingListPolicy",
+    "erased_person",
 ]
 
 #: Audience key for clients of youth and family protection (seed 001); events
@@ -42,6 +50,90 @@ CLIENT = "client"
 EXPERT_BY_EXPERIENCE = "expert-by-experience"
 #: Audience key for professionals (workers, managers, partner organisations).
 PROFESSIONAL = "professional"
+
+#: The age below which a session asks for a parent's or guardian's consent
+#: when consent is the legal basis: 16 in the Netherlands (GDPR article 8,
+#: UAVG article 5). An organiser may choose 12 or 18 instead, or ``None``.
+DEFAULT_GUARDIAN_AGE = 16
+#: Who gave a consent: the participant themself ...
+PARTICIPANT = "participant"
+#: ... or their parent or guardian (for a minor).
+GUARDIAN = "guardian"
+#: The name every erased person's tombstone carries.
+ERASED_NAME = "[erased]"
+#: The domain of tombstone addresses (a reserved name no real address has).
+ERASED_DOMAIN = v.ERASED_DOMAIN
+
+
+class AgeCategory(enum.Enum):
+    """How old someone is, as a category: participatie never stores a birth date.
+
+    A category is all the registration rules need (is a guardian's consent
+    required?), and it identifies nobody. The boundaries 12, 16 and 18 are
+    the ages Dutch law attaches consequences to.
+    """
+
+    UNDER_12 = "under-12"
+    FROM_12_TO_15 = "12-15"
+    FROM_16_TO_17 = "16-17"
+    ADULT = "adult"
+
+    @property
+    def below(self) -> int | None:
+        """The age everyone in this category is younger than (``None`` for adults)."""
+        return _AGE_UPPER[self]
+
+    def is_below(self, age: int) -> bool:
+        """Whether everyone in this category is younger than ``age``."""
+        upper = self.below
+        return upper is not None and upper <= age
+
+
+_AGE_UPPER = {
+    AgeCategory.UNDER_12: 12,
+    AgeCategory.FROM_12_TO_15: 16,
+    AgeCategory.FROM_16_TO_17: 18,
+    AgeCategory.ADULT: None,
+}
+#: The ages a session may set as its guardian-consent limit: the category
+#: boundaries, so that every category is wholly above or below the limit.
+GUARDIAN_AGES = (12, 16, 18)
+
+
+def _to_age_category(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            return AgeCategory(value)
+        except ValueError:
+            choices = ", ".join(category.value for category in AgeCategory)
+            raise InvalidInputError(
+                f"age category must be one of {choices}, not {value!r}"
+            ) from None
+    return value
+
+
+def _check_age_category(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, AgeCategory):
+        raise InvalidInputError(f"age category must be an AgeCategory, not {value!r}")
+
+
+def _check_guardian_age(instance: Session, _attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (isinstance(value, bool) or value not in GUARDIAN_AGES):
+        raise InvalidInputError(
+            f"session {instance.key!r}: the age below which a guardian must consent must be "
+            f"one of {', '.join(map(str, GUARDIAN_AGES))} (or None), not {value!r}"
+        )
+
+
+def _default_guardian_age(session: Session) -> int | None:
+    return DEFAULT_GUARDIAN_AGE if session.consent_required else None
+
+
+def _check_retention(instance: Event, _attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, timedelta) or value < timedelta(0)):
+        raise InvalidInputError(
+            f"event {instance.key!r}: retention must be a timedelta of zero or more, or None"
+        )
 
 
 def _to_frozenset(values: Iterable[str]) -> frozenset[str]:
@@ -125,6 +217,12 @@ class Session:
         cancelled: Whether the organiser called the session off. A cancelled
             session takes no registrations, and calendars are told to drop it
             (``METHOD:CANCEL``; it leaves the published feeds).
+        guardian_consent_below: Participants whose :class:`AgeCategory` is
+            below this age need their parent's or guardian's consent (a
+            :class:`Consent` with ``given_by=GUARDIAN``). One of 12, 16 or 18,
+            or ``None`` for no such rule; by default
+            :data:`DEFAULT_GUARDIAN_AGE` (16) when consent is required, and
+            ``None`` otherwise.
     """
 
     key: str = attrs.field(validator=v.slug)
@@ -160,6 +258,11 @@ class Session:
     consent_required: bool = attrs.field(default=True, kw_only=True)
     cancelled: bool = attrs.field(
         default=False, validator=attrs.validators.instance_of(bool), kw_only=True
+    )
+    guardian_consent_below: int | None = attrs.field(
+        default=attrs.Factory(_default_guardian_age, takes_self=True),
+        validator=_check_guardian_age,
+        kw_only=True,
     )
 
     @end.validator
@@ -262,6 +365,10 @@ class Event:
         sessions: The sessions, each with a key unique in the event.
         consent_version: The version of the consent text registrants agree to;
             a registration that records another version is refused.
+        retention: How long personal data of the event is kept after its
+            last session ends; :meth:`Participatie.purge_expired
+            <participatie.Participatie.purge_expired>` erases it then.
+            ``None`` (the default) keeps it until it is erased by hand.
     """
 
     key: str = attrs.field(validator=v.slug)
@@ -282,6 +389,20 @@ class Event:
     consent_version: str | None = attrs.field(
         default=None, validator=v.optional_single_line, kw_only=True
     )
+    retention: timedelta | None = attrs.field(
+        default=None, validator=_check_retention, kw_only=True
+    )
+
+    @property
+    def purge_due(self) -> datetime | None:
+        """When the event's personal data is due to be purged (``None``: never).
+
+        The retention period counts from the end of the last session; an
+        event without retention, or without sessions, is never purged.
+        """
+        if self.retention is None or not self.sessions:
+            return None
+        return max(session.end for session in self.sessions) + self.retention
 
     def session(self, key: str) -> Session:
         """The session with ``key``.
@@ -313,17 +434,49 @@ class Person:
         organisation: The organisation they belong to, such as a client council.
         phone: An optional phone number.
         language: ``"nl"`` or ``"en"``: the language of their messages.
+        age_category: Their :class:`AgeCategory` (or its value, such as
+            ``"12-15"``), when the registration form asks for it; ``None``
+            when it does not. Never a birth date.
+
+    Names and organisations are trimmed and their accents composed (NFC);
+    they are single lines of at most 200 characters without control
+    characters. The e-mail address follows the address rule on the privacy
+    page of the documentation (NFKC, then ``email-validator``, then no mixed
+    scripts).
     """
 
-    name: str = attrs.field(validator=v.single_line)
+    name: str = attrs.field(converter=v.clean_line, validator=v.single_line)
     email: str = attrs.field(converter=v.normalise_email)
     audience: str = attrs.field(validator=v.slug)
     organisation: str | None = attrs.field(
-        default=None, validator=v.optional_single_line, kw_only=True
+        default=None,
+        converter=v.clean_optional_line,
+        validator=v.optional_single_line,
+        kw_only=True,
     )
     phone: str | None = attrs.field(default=None, validator=v.phone, kw_only=True)
     language: str = attrs.field(
         default="nl", validator=attrs.validators.in_(("nl", "en")), kw_only=True
+    )
+    age_category: AgeCategory | None = attrs.field(
+        default=None, converter=_to_age_category, validator=_check_age_category, kw_only=True
+    )
+
+    @property
+    def is_erased(self) -> bool:
+        """Whether this is the tombstone of an erased person (see :func:`erased_person`)."""
+        return self.email.endswith("@" + ERASED_DOMAIN)
+
+
+def erased_person(audience: str) -> Person:
+    """A tombstone: what is left of a person after erasure, on their old registrations.
+
+    It keeps only the audience, so counts per audience stay right, and gets a
+    random address at :data:`ERASED_DOMAIN` that is not derived from the old
+    one (a hash could be checked against a guessed address).
+    """
+    return Person(
+        ERASED_NAME, f"erased-{secrets.token_hex(12)}@{ERASED_DOMAIN}", audience, language="nl"
     )
 
 
@@ -334,10 +487,17 @@ class Consent:
     Attributes:
         text_version: The version of the consent text shown to them.
         given_at: When they agreed (aware).
+        given_by: :data:`PARTICIPANT` (the default) or :data:`GUARDIAN`, when
+            a parent or guardian consented for a minor.
     """
 
     text_version: str = attrs.field(validator=v.single_line)
     given_at: datetime = attrs.field(validator=v.aware)
+    given_by: str = attrs.field(
+        default=PARTICIPANT,
+        validator=attrs.validators.in_((PARTICIPANT, GUARDIAN)),
+        kw_only=True,
+    )
 
 
 class RegistrationState(enum.Enum):
@@ -431,7 +591,8 @@ class Transition:
             :meth:`Participatie.history`.
         reason: Why, in one word: ``registered``, ``waitlisted``, ``promoted``,
             ``offered``, ``accepted``, ``declined``, ``expired``, ``cancelled``,
-            ``attended`` or ``no-show``.
+            ``attended``, ``no-show`` or ``erased`` (a cancellation because
+            the person was erased).
     """
 
     registration: Registration

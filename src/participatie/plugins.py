@@ -28,21 +28,29 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Iterable
+import traceback
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from participatie import hookspecs
-from participatie.exceptions import PluginError, UnknownPluginError, UnsupportedStoreURLError
+from participatie.exceptions import (
+    ErasureError,
+    PluginError,
+    UnknownPluginError,
+    UnsupportedStoreURLError,
+)
 
 if TYPE_CHECKING:
     from participatie.channels import Channel, ChannelFactory
     from participatie.feedback.responses import Response
     from participatie.feedback.rounds import FeedbackRound
     from participatie.grouping import GroupingStrategy
-    from participatie.model import Event, Transition
+    from participatie.model import Event, Registration, Transition
+    from participatie.privacy import Erased, PersonalField
     from participatie.storage import Store
 
 __all__ = [
@@ -71,6 +79,8 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "participatie.storage.sqlite",
     "participatie.channels",
     "participatie.grouping",
+    "participatie.privacy.builtin",
+    "participatie.privacy.calendar_feedback",
 )
 
 logger = logging.getLogger(__name__)
@@ -289,8 +299,107 @@ class Plugins:
             wanted = {name: kwargs[name] for name in impl.argnames}
             try:
                 impl.function(**wanted)
-            except Exception:
-                logger.exception("plugin %r failed in %s", impl.plugin_name, hook_name)
+            except Exception as error:
+                # Never the message or a traceback with values: an exception
+                # raised while handling a registration may quote personal data.
+                logger.error(
+                    "plugin %r failed in %s: %s at %s",
+                    impl.plugin_name,
+                    hook_name,
+                    type(error).__name__,
+                    _where(error),
+                )
+
+    # --- privacy (issue 9) ------------------------------------------------
+
+    def _calls(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call every implementation (plugins before built-ins); ``(plugin, result)``."""
+        hook: pluggy.HookCaller = getattr(self.manager.hook, hook_name)
+        results = []
+        for impl in reversed(hook.get_hookimpls()):
+            wanted = {name: kwargs[name] for name in impl.argnames}
+            results.append((impl.plugin_name, impl.function(**wanted)))
+        return results
+
+    def personal_data(self) -> list[tuple[str, PersonalField]]:
+        """Every declared field, with the name of the plugin that declared it."""
+        declared = []
+        for plugin, fields in self._calls("participatie_personal_data"):
+            declared += [(plugin, field) for field in fields or ()]
+        return declared
+
+    def implementers(self, hook_name: str) -> set[str]:
+        """Names of the plugins that implement a hook."""
+        hook: pluggy.HookCaller = getattr(self.manager.hook, hook_name)
+        return {impl.plugin_name for impl in hook.get_hookimpls()}
+
+    def _erasing(self, hook_name: str, **kwargs: Any) -> dict[str, Erased]:
+        from participatie.privacy.erasure import Erased
+
+        done: dict[str, Erased] = {}
+        hook: pluggy.HookCaller = getattr(self.manager.hook, hook_name)
+        for impl in reversed(hook.get_hookimpls()):
+            wanted = {name: kwargs[name] for name in impl.argnames}
+            try:
+                result = impl.function(**wanted)
+            except Exception as error:
+                # The error's message may hold personal data; name the type only.
+                raise ErasureError(
+                    f"plugin {impl.plugin_name!r} failed in {hook_name} "
+                    f"({type(error).__name__}); nothing in the core store was erased: "
+                    "fix the plugin and run it again (that is safe)",
+                    impl.plugin_name,
+                ) from error
+            if result is None:
+                continue
+            if not isinstance(result, Erased):
+                raise ErasureError(
+                    f"plugin {impl.plugin_name!r} returned {type(result).__name__} from "
+                    f"{hook_name}; it must return an Erased or None",
+                    impl.plugin_name,
+                )
+            done[impl.plugin_name] = result
+        return done
+
+    def erase_person(
+        self, email: str, registrations: Sequence[Registration], store: Store, now: datetime
+    ) -> dict[str, Erased]:
+        """Ask every plugin to erase the person; what each erased, by plugin name."""
+        return self._erasing(
+            "participatie_erase_person",
+            email=email,
+            registrations=registrations,
+            store=store,
+            now=now,
+        )
+
+    def purge_event(self, event: Event, store: Store, now: datetime) -> dict[str, Erased]:
+        """Ask every plugin to purge an event's personal data; by plugin name."""
+        return self._erasing("participatie_purge_event", event=event, store=store, now=now)
+
+    def subject_access(
+        self, email: str, registrations: Sequence[Registration], store: Store
+    ) -> dict[str, Any]:
+        """Every plugin's part of a subject-access export, by plugin name."""
+        return {
+            plugin: dict(result)
+            for plugin, result in self._calls(
+                "participatie_subject_access",
+                email=email,
+                registrations=registrations,
+                store=store,
+            )
+            if result is not None
+        }
+
+
+def _where(error: BaseException) -> str:
+    """``file:line`` where an exception was raised: enough to find the bug, no values."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return "?"
+    last = frames[-1]
+    return f"{os.path.basename(last.filename)}:{last.lineno} in {last.name}"
 
 
 _default: Plugins | None = None

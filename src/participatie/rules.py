@@ -17,7 +17,9 @@ from participatie.exceptions import (
     AlreadyRegisteredError,
     ChangeDeadlinePassedError,
     ConsentRequiredError,
+    GuardianConsentRequiredError,
     IllegalTransitionError,
+    InvalidInputError,
     NotEligibleError,
     RegistrationClosedError,
     RegistrationNotOpenError,
@@ -27,6 +29,7 @@ from participatie.exceptions import (
 from participatie.localtime import to_local
 from participatie.model import (
     ALLOWED_TRANSITIONS,
+    GUARDIAN,
     Consent,
     Event,
     Person,
@@ -40,6 +43,7 @@ __all__ = [
     "Placement",
     "check_can_cancel",
     "check_can_register",
+    "check_guardian_consent",
     "check_transition",
     "initial_state",
     "local_text",
@@ -62,7 +66,8 @@ def check_can_register(
     """Refuse a registration that breaks a rule; return quietly otherwise.
 
     Checks, in the order a person would want to hear about them: the
-    registration window, eligibility by audience, and consent. Capacity and
+    registration window, eligibility by audience, consent, and a guardian's
+    consent for a minor (see :func:`check_guardian_consent`). Capacity and
     duplicates are not checked here: they depend on what is stored and are
     decided atomically by the storage backend (see :func:`initial_state`).
     A cancelled session takes no registrations at all.
@@ -96,6 +101,32 @@ def check_can_register(
             )
         if consent.given_at > now:
             raise ConsentRequiredError("consent cannot be given in the future")
+    check_guardian_consent(session, person, consent)
+    if person.is_erased:
+        raise InvalidInputError(
+            "addresses at erased.invalid mark erased people; they cannot register"
+        )
+
+
+def check_guardian_consent(session: Session, person: Person, consent: Consent | None) -> None:
+    """Refuse a minor's registration without a parent's or guardian's consent.
+
+    The rule applies when the session sets
+    :attr:`~participatie.Session.guardian_consent_below` and the person's
+    :attr:`~participatie.Person.age_category` lies wholly below that age.
+    A person whose age category is not known (the form did not ask) is not
+    treated as a minor: a form for sessions that minors may join must ask.
+    The message names neither the person nor their age category.
+    """
+    limit = session.guardian_consent_below
+    if limit is None or person.age_category is None or not person.age_category.is_below(limit):
+        return
+    if consent is None or consent.given_by != GUARDIAN:
+        given = "no consent" if consent is None else "consent given by the participant"
+        raise GuardianConsentRequiredError(
+            f"{session.title!r} needs the consent of a parent or guardian for participants "
+            f"under {limit}; this registration records {given}"
+        )
 
 
 def check_can_cancel(

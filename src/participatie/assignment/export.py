@@ -1,5 +1,11 @@
 """CSV files an organiser needs: group lists per session and Zoom breakout rooms.
 
+Group lists are pseudonymous unless names are asked for: each person is a
+keyed pseudonym (:class:`~participatie.privacy.Pseudonymiser`, a fresh key
+per export unless one is given) with their audience, and nothing else that
+points to them. A Zoom file needs e-mail addresses by its nature; the facade
+records every export that holds names or addresses in the privacy log.
+
 Every cell is made safe for spreadsheets: a value starting with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return would run as a formula (CSV
 injection), so it gets a leading apostrophe.
@@ -12,6 +18,7 @@ import io
 
 from participatie.exceptions import ExportLimitError
 from participatie.grouping import Group
+from participatie.privacy.pseudonyms import Pseudonymiser
 
 __all__ = [
     "ZOOM_MAX_PARTICIPANTS",
@@ -43,37 +50,48 @@ def _write(rows: list[list[object]]) -> str:
     return buffer.getvalue()
 
 
-def group_list_csv(session_title: str, groups: list[Group]) -> str:
-    """One row per person: session, group, role, name, e-mail, audience, organisation."""
-    rows: list[list[object]] = [
-        ["session", "group", "role", "name", "email", "audience", "organisation"]
-    ]
+def group_list_csv(
+    session_title: str,
+    groups: list[Group],
+    *,
+    names: bool = False,
+    pseudonymiser: Pseudonymiser | None = None,
+) -> str:
+    """One row per person in each group of a session.
+
+    By default the columns are session, group, role, participant (a keyed
+    pseudonym) and audience. With ``names=True`` they are session, group,
+    role, name, e-mail, audience and organisation. ``pseudonymiser`` lets
+    several lists of one export share pseudonyms; by default each list gets
+    a fresh key.
+    """
+    if names:
+        rows: list[list[object]] = [
+            ["session", "group", "role", "name", "email", "audience", "organisation"]
+        ]
+    else:
+        rows = [["session", "group", "role", "participant", "audience"]]
+    pseudonym = pseudonymiser if pseudonymiser is not None else Pseudonymiser()
     for group in groups:
-        for person in group.facilitators:
-            rows.append(
-                [
-                    session_title,
-                    group.number,
-                    "facilitator",
-                    person.name,
-                    person.email,
-                    person.audience,
-                    person.organisation,
-                ]
-            )
-        for member in group.members:
-            person = member.person
-            rows.append(
-                [
-                    session_title,
-                    group.number,
-                    "participant",
-                    person.name,
-                    person.email,
-                    person.audience,
-                    person.organisation,
-                ]
-            )
+        people = [(person, "facilitator") for person in group.facilitators]
+        people += [(member.person, "participant") for member in group.members]
+        for person, role in people:
+            if names:
+                rows.append(
+                    [
+                        session_title,
+                        group.number,
+                        role,
+                        person.name,
+                        person.email,
+                        person.audience,
+                        person.organisation,
+                    ]
+                )
+            else:
+                rows.append(
+                    [session_title, group.number, role, pseudonym(person.email), person.audience]
+                )
     return _write(rows)
 
 

@@ -29,6 +29,7 @@ from participatie.calendar._invitation import (
     Invitation,
     InvitationWriter,
     invitation,
+    invitation_token,
     invitation_uid,
 )
 from participatie.calendar._options import PRODID, CalendarOptions, GroupDetails
@@ -58,6 +59,7 @@ __all__ = [
     "feed_proposals",
     "import_sessions",
     "invitation",
+    "invitation_token",
     "invitation_uid",
     "render_feed",
     "series_calendar",

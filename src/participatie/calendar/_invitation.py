@@ -41,6 +41,17 @@ REQUEST = "REQUEST"
 CANCEL = "CANCEL"
 
 
+def invitation_token(event_key: str, session_key: str, email: str) -> str:
+    """The part of an invitation's UID before the ``@``: a digest of the person's place.
+
+    Independent of the UID domain, so erasure finds a person's calendar
+    states whatever domain the organiser configured.
+    """
+    return hashlib.sha256(
+        "\x1f".join(("participatie-invitation", event_key, session_key, email)).encode("utf-8")
+    ).hexdigest()[:32]
+
+
 def invitation_uid(event_key: str, session_key: str, email: str, domain: str) -> str:
     """The UID of one person's place in one session.
 
@@ -48,10 +59,7 @@ def invitation_uid(event_key: str, session_key: str, email: str, domain: str) ->
     gets the same UID, whatever their group) and reveals neither the address
     nor the session to whoever sees the UID.
     """
-    token = hashlib.sha256(
-        "\x1f".join(("participatie-invitation", event_key, session_key, email)).encode("utf-8")
-    ).hexdigest()[:32]
-    return check_uid(f"{token}@{domain}")
+    return check_uid(f"{invitation_token(event_key, session_key, email)}@{domain}")
 
 
 @attrs.frozen

@@ -15,6 +15,7 @@ from datetime import datetime
 
 import attrs
 
+from participatie._validate import ERASED_DOMAIN
 from participatie.exceptions import (
     DispositionsMissingError,
     InvalidInputError,
@@ -238,6 +239,11 @@ def message_key(round_id: int, kind: str, email: str, rule: int | None = None) -
     return f"participatie-round-{round_id}-{kind}{suffix}-{digest}"
 
 
+def _reachable(recipients: Iterable[Recipient]) -> list[Recipient]:
+    """Recipients a message may go to: never the tombstone of an erased person."""
+    return [r for r in recipients if not r.email.endswith("@" + ERASED_DOMAIN)]
+
+
 def invitations_due(
     feedback_round: FeedbackRound, queued: Mapping[str, datetime], now: datetime
 ) -> list[Recipient]:
@@ -246,7 +252,7 @@ def invitations_due(
         return []
     return [
         recipient
-        for recipient in feedback_round.recipients
+        for recipient in _reachable(feedback_round.recipients)
         if message_key(feedback_round.id, INVITATION, recipient.email) not in queued
     ]
 
@@ -270,7 +276,7 @@ def reminders_due(
         return []
     due_times = feedback_round.reminder_times()
     result: list[tuple[Recipient, int]] = []
-    for recipient in feedback_round.recipients:
+    for recipient in _reachable(feedback_round.recipients):
         if recipient.email in responded:
             continue
         invited = queued.get(message_key(round_id, INVITATION, recipient.email))
@@ -302,7 +308,7 @@ def summaries_due(
         return []
     return [
         recipient
-        for recipient in feedback_round.recipients
+        for recipient in _reachable(feedback_round.recipients)
         if message_key(feedback_round.id, SUMMARY, recipient.email) not in queued
     ]
 

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 import attrs
 
+from participatie import _validate as v
 from participatie import rules
 from participatie.calendar import CalendarProposal, CalendarState, advance
 from participatie.exceptions import (
@@ -38,16 +39,21 @@ from participatie.model import (
     RegistrationState,
     Session,
     Transition,
+    erased_person,
 )
 from participatie.storage._feedback import FeedbackLedger, FeedbackStore, FeedbackTx
 
 __all__ = [
     "AssignmentEntry",
     "BulkResult",
+    "Detached",
     "GroupPlacement",
     "LedgerStore",
     "Outcome",
+    "PersonErasure",
     "PlaceCount",
+    "PrivacyRecord",
+    "Scrubbed",
     "Store",
     "StoredAssignment",
     "StoredGroups",
@@ -206,6 +212,121 @@ class StoredGroups:
     placements: tuple[GroupPlacement, ...]
 
 
+# --- privacy (issue 9) ------------------------------------------------------
+
+#: The privacy actions a store records (see :class:`PrivacyRecord`).
+PRIVACY_ACTIONS = ("names-exported", "erased", "purged", "access-exported")
+
+
+def _optional_email(value: object) -> object:
+    return None if value is None else v.normalise_email(value)  # type: ignore[arg-type]
+
+
+@attrs.frozen
+class PrivacyRecord:
+    """One entry of the privacy log: who had names disclosed, what was erased, when.
+
+    The log is the organiser's accountability (GDPR article 5(2)): it shows
+    that names left the pseudonymous default only on request, and that
+    erasure requests and retention purges were carried out. It never names
+    the people whose data was erased or disclosed: only counts.
+
+    Attributes:
+        at: When (aware; stores return it in UTC).
+        action: One of :data:`PRIVACY_ACTIONS`.
+        event_key: The event concerned, if any.
+        subject: What, in a few words: ``groups-csv``, ``zoom-rooms`` …
+        path: The file written, for an export (name files after sessions,
+            not after people).
+        requested_by: The e-mail address of whoever asked (an organiser);
+            it is erased with that person.
+        count: How many people the action concerned.
+    """
+
+    at: datetime = attrs.field(validator=v.aware)
+    action: str = attrs.field(validator=attrs.validators.in_(PRIVACY_ACTIONS))
+    event_key: str | None = None
+    subject: str = ""
+    path: str | None = None
+    requested_by: str | None = attrs.field(default=None, converter=_optional_email)
+    count: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+
+
+@attrs.frozen
+class Detached:
+    """What a store removed or replaced when it erased (part of) a person's data.
+
+    Attributes:
+        registrations: Registrations now held by a tombstone
+            (:func:`participatie.erased_person`) instead of the person.
+        assignment_entries: Session-assignment entries deleted.
+        group_placements: Group placements deleted.
+        persons_deleted: Person records deleted.
+    """
+
+    registrations: int = 0
+    assignment_entries: int = 0
+    group_placements: int = 0
+    persons_deleted: int = 0
+
+    def __add__(self, other: Detached) -> Detached:
+        return Detached(
+            self.registrations + other.registrations,
+            self.assignment_entries + other.assignment_entries,
+            self.group_placements + other.group_placements,
+            self.persons_deleted + other.persons_deleted,
+        )
+
+    @property
+    def total(self) -> int:
+        """Everything removed or replaced, added up."""
+        return (
+            self.registrations
+            + self.assignment_entries
+            + self.group_placements
+            + self.persons_deleted
+        )
+
+
+@attrs.frozen
+class PersonErasure:
+    """What :meth:`Store.erase_person` did.
+
+    Attributes:
+        found: Whether the store held the person at all (erasing twice
+            finds nobody the second time).
+        detached: What was removed or replaced.
+        registrations: Ids of the person's registrations, now tombstones
+            (their ids, states and times stay, so counts stay right).
+        transitions: The changes erasure caused: the person's upcoming
+            registrations cancelled (reason ``erased``, reported with the
+            tombstone) and the places that freed given to people waiting.
+        requester_records: Privacy-log entries whose ``requested_by`` was
+            this person's address, now cleared.
+    """
+
+    found: bool
+    detached: Detached
+    registrations: tuple[int, ...]
+    transitions: tuple[Transition, ...]
+    requester_records: int = 0
+
+
+@attrs.frozen
+class Scrubbed:
+    """Whether erased data is gone from everything the backend keeps on disk.
+
+    Attributes:
+        complete: ``True`` when no old copy remains (SQLite: the write-ahead
+            log was checkpointed and truncated); ``False`` when something
+            (another connection reading) prevented it, to be retried.
+        detail: What was done, in one sentence.
+    """
+
+    complete: bool
+    detail: str
+
+
 class Store(FeedbackStore, abc.ABC):
     """What the facade needs from a storage backend.
 
@@ -336,6 +457,15 @@ class Store(FeedbackStore, abc.ABC):
         """Record that these people were told their group; returns how many changed."""
 
     @abc.abstractmethod
+    def forget_calendar_entries(self, tokens: Iterable[str]) -> int:
+        """Delete the calendar states of these UID tokens (the part before ``@``).
+
+        Used when a person is erased: the tokens of their places are computed
+        with :func:`participatie.calendar.invitation_token`, whatever UID
+        domain the organiser configured. Returns how many states were deleted.
+        """
+
+    @abc.abstractmethod
     def calendar_states(self, uids: Iterable[str]) -> dict[str, CalendarState]:
         """The stored calendar states of these entry UIDs (missing ones are left out)."""
 
@@ -351,6 +481,52 @@ class Store(FeedbackStore, abc.ABC):
         cancellation of an entry never announced). Two processes advancing
         the same UID never hand out one SEQUENCE for different content. The
         UIDs of ``proposals`` are distinct.
+        """
+
+    # --- privacy (issue 9) -------------------------------------------------
+
+    @abc.abstractmethod
+    def erase_person(self, email: str, now: datetime) -> PersonErasure:
+        """Erase everything the store holds about the person with this address, atomically.
+
+        Their registrations of sessions that have not started are cancelled
+        (reason ``erased``), and freed places go to people waiting. Every
+        registration of theirs then points to a new tombstone
+        (:func:`participatie.erased_person`) that keeps only the audience, so
+        counts and waiting-list order stay right; their assignment entries
+        and group placements are deleted, and so is their person record.
+        Privacy-log entries they requested lose their ``requested_by``.
+        Erasing someone the store does not hold does nothing
+        (``found=False``), so erasing twice is harmless.
+        """
+
+    @abc.abstractmethod
+    def purge_event(self, event_key: str, now: datetime) -> Detached:
+        """Erase the personal data of one event (its retention period is over).
+
+        Every person's registrations of the event move to a tombstone per
+        person, the event's assignment entries and group placements are
+        deleted, and person records nothing refers to any more are deleted.
+        People keep their registrations of other events. Purging again
+        finds only tombstones and changes nothing.
+        """
+
+    @abc.abstractmethod
+    def record_privacy(self, record: PrivacyRecord) -> None:
+        """Append one entry to the privacy log."""
+
+    @abc.abstractmethod
+    def privacy_records(self) -> list[PrivacyRecord]:
+        """The privacy log, oldest first."""
+
+    @abc.abstractmethod
+    def scrub(self) -> Scrubbed:
+        """Make sure erased data is gone from the files the backend keeps.
+
+        Called after an erasure or purge. SQLite checkpoints and truncates
+        its write-ahead log (deleted rows are overwritten at once because
+        ``secure_delete`` is on); a server database would vacuum the tables
+        concerned; a store in memory has nothing to do.
         """
 
     def __enter__(self) -> Store:
@@ -464,6 +640,52 @@ class Tx(FeedbackTx, abc.ABC):
     @abc.abstractmethod
     def save_calendar_states(self, states: Sequence[CalendarState]) -> None:
         """Insert or replace these calendar states (distinct UIDs), keyed by UID."""
+
+    @abc.abstractmethod
+    def delete_calendar_states(self, tokens: Sequence[str]) -> int:
+        """Delete the states whose UID is ``<token>@<any domain>``; returns how many."""
+
+    # Privacy (issue 9): finding a person's data, and erasing it.
+
+    @abc.abstractmethod
+    def find_person(self, email: str) -> int | None:
+        """The id of the person with this (normalised) address, or ``None``."""
+
+    @abc.abstractmethod
+    def load_person(self, person_id: int) -> Person | None:
+        """The person with this id, or ``None``."""
+
+    @abc.abstractmethod
+    def registrations_of_person(self, person_id: int) -> list[int]:
+        """Ids of every registration of the person, in id order."""
+
+    @abc.abstractmethod
+    def persons_of_event(self, event_key: str) -> list[int]:
+        """Ids of everyone with a registration, assignment entry or group placement in the event."""
+
+    @abc.abstractmethod
+    def detach_person(self, person_id: int, event_key: str | None, tombstone: Person) -> Detached:
+        """Take the person out of one event (or, with ``None``, out of everything).
+
+        Store ``tombstone`` as a new person and move the person's
+        registrations (of ``event_key``, or all) to it; delete their
+        assignment entries and group placements (of that event, or all);
+        then delete the person's own record if nothing refers to it any more
+        (with ``None`` that is always the case). Add no tombstone when there
+        are no registrations to move.
+        """
+
+    @abc.abstractmethod
+    def append_privacy_record(self, record: PrivacyRecord) -> None:
+        """Append an entry to the privacy log."""
+
+    @abc.abstractmethod
+    def read_privacy_records(self) -> list[PrivacyRecord]:
+        """Every privacy-log entry, oldest first."""
+
+    @abc.abstractmethod
+    def forget_requester(self, email: str) -> int:
+        """Clear ``requested_by`` where it is this address; return how many entries changed."""
 
     # Batch writes for bulk loads. The defaults loop over the single ones; a
     # backend overrides them when it can write a batch faster.
@@ -746,6 +968,11 @@ class LedgerStore(FeedbackLedger, Store):
                     transitions += self._fill(tx, session, event.key, now)
         return tuple(transitions)
 
+    def forget_calendar_entries(self, tokens: Iterable[str]) -> int:
+        wanted = list(dict.fromkeys(tokens))
+        with self._transaction() as tx:
+            return tx.delete_calendar_states(wanted)
+
     def calendar_states(self, uids: Iterable[str]) -> dict[str, CalendarState]:
         wanted = list(dict.fromkeys(uids))
         with self._transaction() as tx:
@@ -843,6 +1070,67 @@ class LedgerStore(FeedbackLedger, Store):
                 tx.write_groups(attrs.evolve(stored, placements=tuple(placements)))
             return changed
 
+    # --- privacy (issue 9) ------------------------------------------------
+
+    def erase_person(self, email: str, now: datetime) -> PersonErasure:
+        key = v.lookup_email(email)
+        with self._transaction() as tx:
+            forgotten = tx.forget_requester(key)
+            person_id = tx.find_person(key)
+            if person_id is None:
+                return PersonErasure(False, Detached(), (), (), forgotten)
+            person = tx.load_person(person_id)
+            assert person is not None
+            ids = tx.registrations_of_person(person_id)
+            transitions: list[Transition] = []
+            for rid in ids:
+                current = tx.load_registration(rid)
+                assert current is not None
+                event, session = self._session(tx, current.event_key, current.session_key)
+                if not current.state.is_active or now >= session.start:
+                    continue  # the past stays as it happened, under the tombstone
+                transitions += self._sweep(tx, session, event.key, now)
+                current = tx.load_registration(rid)
+                assert current is not None
+                if current.state.is_active:
+                    transitions.append(
+                        self._change(tx, rid, current.state, _S.CANCELLED, now, "erased")
+                    )
+                    transitions += self._fill(tx, session, event.key, now)
+            detached = tx.detach_person(person_id, None, erased_person(person.audience))
+            # Report the erased person's own changes with the tombstone, never
+            # with the data that was just erased.
+            mine = set(ids)
+            reported = []
+            for transition in transitions:
+                if transition.registration.id in mine:
+                    now_stored = tx.load_registration(transition.registration.id)
+                    assert now_stored is not None
+                    reported.append(attrs.evolve(transition, registration=now_stored))
+                else:
+                    reported.append(transition)
+            return PersonErasure(True, detached, tuple(ids), tuple(reported), forgotten)
+
+    def purge_event(self, event_key: str, now: datetime) -> Detached:
+        with self._transaction() as tx:
+            if tx.load_event(event_key) is None:
+                raise UnknownEventError(f"no event {event_key!r} is stored")
+            total = Detached()
+            for person_id in tx.persons_of_event(event_key):
+                person = tx.load_person(person_id)
+                if person is None or person.is_erased:
+                    continue
+                total += tx.detach_person(person_id, event_key, erased_person(person.audience))
+            return total
+
+    def record_privacy(self, record: PrivacyRecord) -> None:
+        with self._transaction() as tx:
+            tx.append_privacy_record(record)
+
+    def privacy_records(self) -> list[PrivacyRecord]:
+        with self._transaction() as tx:
+            return tx.read_privacy_records()
+
 
 def _sorted_assignment(assignment: StoredAssignment) -> StoredAssignment:
     emails = [entry.person.email for entry in assignment.entries]
@@ -871,7 +1159,7 @@ _WAITING = frozenset({_S.WAITLISTED})
 def _utc_consent(consent: Consent | None) -> Consent | None:
     if consent is None:
         return None
-    return Consent(text_version=consent.text_version, given_at=consent.given_at.astimezone(UTC))
+    return attrs.evolve(consent, given_at=consent.given_at.astimezone(UTC))
 
 
 def _initial_reason(state: RegistrationState) -> str:

@@ -59,6 +59,7 @@ def _session_to_dict(session: Session) -> dict[str, Any]:
         "offer_period_seconds": session.offer_period.total_seconds(),
         "consent_required": session.consent_required,
         "cancelled": session.cancelled,
+        "guardian_consent_below": session.guardian_consent_below,
     }
 
 
@@ -76,6 +77,7 @@ def encode_event(event: Event) -> str:
         "central_questions": list(event.central_questions),
         "sessions": [_session_to_dict(session) for session in event.sessions],
         "consent_version": event.consent_version,
+        "retention_seconds": (None if event.retention is None else event.retention.total_seconds()),
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
@@ -92,6 +94,12 @@ def decode_event(text: str) -> Event:
 
     def local(value: str | None) -> datetime | None:
         return None if value is None else datetime.fromisoformat(value).astimezone(tz)
+
+    def guardian(s: dict[str, Any]) -> dict[str, Any]:
+        # Documents written before issue 9 have no such key: use the default.
+        if "guardian_consent_below" not in s:
+            return {}
+        return {"guardian_consent_below": s["guardian_consent_below"]}
 
     sessions = [
         Session(
@@ -112,6 +120,7 @@ def decode_event(text: str) -> Event:
             consent_required=s["consent_required"],
             # Documents written before sessions could be cancelled lack the key.
             cancelled=s.get("cancelled", False),
+            **guardian(s),
         )
         for s in data["sessions"]
     ]
@@ -126,4 +135,9 @@ def decode_event(text: str) -> Event:
         central_questions=data["central_questions"],
         sessions=sessions,
         consent_version=data["consent_version"],
+        retention=(
+            None
+            if data.get("retention_seconds") is None
+            else timedelta(seconds=data["retention_seconds"])
+        ),
     )

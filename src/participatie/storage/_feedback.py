@@ -30,8 +30,8 @@ from participatie.feedback import rules
 from participatie.feedback.drafts import Draft, DraftVersion, Section, check_sources
 from participatie.feedback.input import Contribution, check_contribution
 from participatie.feedback.responses import Disposition, Response, comments_of
-from participatie.feedback.rounds import FeedbackRound, RoundStatus
-from participatie.model import Event
+from participatie.feedback.rounds import FeedbackRound, Recipient, RoundStatus
+from participatie.model import ERASED_NAME, Event
 
 __all__ = ["CLOSED", "OPENED", "FeedbackLedger", "FeedbackStore", "FeedbackTx"]
 
@@ -168,6 +168,18 @@ class FeedbackStore(abc.ABC):
         """
 
     @abc.abstractmethod
+    def erase_feedback_person(self, email: str, tombstone: str) -> int:
+        """Unlink a person from input and feedback, atomically; returns how many records changed.
+
+        ``tombstone`` (an ``erased-…@erased.invalid`` address) takes the
+        person's place as the source of their input, as the respondent of
+        their responses and in the recipients of rounds, so response rates
+        and agreement stay right while nothing points to the person. Their
+        texts stay as anonymous input; nobody is named with them any more.
+        Nothing is ever sent to a tombstone.
+        """
+
+    @abc.abstractmethod
     def queued_messages(self, round_id: int) -> dict[str, datetime]:
         """Idempotency key -> when it was recorded, for the round's queued messages."""
 
@@ -252,6 +264,15 @@ class FeedbackTx(abc.ABC):
     @abc.abstractmethod
     def select_message_marks(self, round_id: int) -> dict[str, datetime]:
         """Key -> when recorded, for the round."""
+
+    @abc.abstractmethod
+    def reassign_feedback_person(self, email: str, tombstone: str) -> int:
+        """Replace ``email`` by ``tombstone`` as the source of input, the respondent
+        of responses and the subject of dispositions; clear ``may_be_named``.
+
+        Returns how many records changed. The texts stay: they are the
+        person's input, now anonymous (see :meth:`FeedbackStore.erase_feedback_person`).
+        """
 
     # Part of the registration primitives too; declared here so the
     # algorithm below type-checks on its own.
@@ -513,6 +534,21 @@ class FeedbackLedger(FeedbackStore):
         with self._transaction() as tx:
             self._round(tx, round_id)
             return tx.select_message_marks(round_id)
+
+    # --- privacy --------------------------------------------------------------
+
+    def erase_feedback_person(self, email: str, tombstone: str) -> int:
+        with self._transaction() as tx:
+            changed = tx.reassign_feedback_person(email, tombstone)
+            for feedback_round in tx.select_rounds(None):
+                if any(r.email == email for r in feedback_round.recipients):
+                    recipients = tuple(
+                        Recipient(tombstone, ERASED_NAME, r.language) if r.email == email else r
+                        for r in feedback_round.recipients
+                    )
+                    tx.update_round(attrs.evolve(feedback_round, recipients=recipients))
+                    changed += 1
+            return changed
 
 
 def _id_of(item: Contribution | FeedbackRound) -> int:

@@ -427,3 +427,19 @@ class SQLiteFeedbackTx(FeedbackTx):
             "SELECT key, queued_at FROM feedback_messages WHERE round_id = ?", (round_id,)
         )
         return {row["key"]: from_utc_text(row["queued_at"]) for row in rows}
+
+    def reassign_feedback_person(self, email: str, tombstone: str) -> int:
+        changed = 0
+        for table, column in (
+            ("feedback_contributions", "participant"),
+            ("feedback_responses", "respondent"),
+        ):
+            changed += self._db.execute(
+                f"UPDATE {table} SET {column} = ?, may_be_named = 0 WHERE {column} = ?",
+                (tombstone, email),
+            ).rowcount
+        changed += self._db.execute(
+            "UPDATE feedback_dispositions SET respondent = ? WHERE respondent = ?",
+            (tombstone, email),
+        ).rowcount
+        return changed

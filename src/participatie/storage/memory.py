@@ -19,7 +19,15 @@ from participatie.calendar import CalendarState
 from participatie.exceptions import StorageError, UnknownEventError, UnknownRegistrationError
 from participatie.model import Consent, Event, Person, Registration, RegistrationState, Transition
 from participatie.plugins import hookimpl
-from participatie.storage._base import LedgerStore, StoredAssignment, StoredGroups, Tx
+from participatie.storage._base import (
+    Detached,
+    LedgerStore,
+    PrivacyRecord,
+    Scrubbed,
+    StoredAssignment,
+    StoredGroups,
+    Tx,
+)
 from participatie.storage._feedback_tables import FeedbackTables, FeedbackTablesTx
 
 __all__ = ["MemoryStore"]
@@ -147,7 +155,7 @@ class _MemoryTx(FeedbackTablesTx, Tx):
         store._next_registration_id += 1
         now = now.astimezone(UTC)
         if consent is not None:
-            consent = Consent(consent.text_version, consent.given_at.astimezone(UTC))
+            consent = attrs.evolve(consent, given_at=consent.given_at.astimezone(UTC))
         row = _Row(rid, event_key, session_key, person_id, state, now, now, consent, None)
         store._rows[rid] = row
         bucket = store._by_session.setdefault((event_key, session_key), [])
@@ -192,6 +200,10 @@ class _MemoryTx(FeedbackTablesTx, Tx):
     # and remembering the old one is a complete undo.
 
     def write_assignment(self, assignment: StoredAssignment) -> None:
+        # People in an assignment are people the store holds, as in SQLite,
+        # so that erasure finds them by address.
+        for entry in assignment.entries:
+            self.upsert_person(entry.person)
         kept = self._store._assignments
         key = assignment.event_key
         old = kept.get(key)
@@ -202,6 +214,8 @@ class _MemoryTx(FeedbackTablesTx, Tx):
         return self._store._assignments.get(event_key)
 
     def write_groups(self, groups: StoredGroups) -> None:
+        for placement in groups.placements:
+            self.upsert_person(placement.person)
         kept = self._store._groups
         key = (groups.event_key, groups.session_key)
         old = kept.get(key)
@@ -229,6 +243,114 @@ class _MemoryTx(FeedbackTablesTx, Tx):
             else:
                 self.undo.append(functools.partial(stored.pop, uid))
 
+    def delete_calendar_states(self, tokens: Sequence[str]) -> int:
+        stored = self._store._calendar_states
+        wanted = set(tokens)
+        doomed = [uid for uid in stored if uid.partition("@")[0] in wanted]
+        for uid in doomed:
+            self.undo.append(functools.partial(stored.__setitem__, uid, stored.pop(uid)))
+        return len(doomed)
+
+    # --- privacy (issue 9) --------------------------------------------------
+
+    def find_person(self, email: str) -> int | None:
+        return self._store._person_ids.get(email)
+
+    def load_person(self, person_id: int) -> Person | None:
+        return self._store._persons.get(person_id)
+
+    def registrations_of_person(self, person_id: int) -> list[int]:
+        return sorted(r.id for r in self._store._rows.values() if r.person_id == person_id)
+
+    def persons_of_event(self, event_key: str) -> list[int]:
+        store = self._store
+        found = {r.person_id for r in store._rows.values() if r.event_key == event_key}
+        emails: set[str] = set()
+        assignment = store._assignments.get(event_key)
+        if assignment is not None:
+            emails |= {entry.person.email for entry in assignment.entries}
+        for (key, _session), groups in store._groups.items():
+            if key == event_key:
+                emails |= {placement.person.email for placement in groups.placements}
+        found |= {store._person_ids[email] for email in emails if email in store._person_ids}
+        return sorted(found)
+
+    def detach_person(self, person_id: int, event_key: str | None, tombstone: Person) -> Detached:
+        store = self._store
+        person = store._persons[person_id]
+        rows = [
+            r
+            for r in store._rows.values()
+            if r.person_id == person_id and (event_key is None or r.event_key == event_key)
+        ]
+        if rows:
+            tombstone_id = self.upsert_person(tombstone)
+            for row in rows:
+                self._set_person(row, tombstone_id)
+        entries = 0
+        for key, assignment in list(store._assignments.items()):
+            if event_key is not None and key != event_key:
+                continue
+            kept = tuple(e for e in assignment.entries if e.person.email != person.email)
+            if len(kept) != len(assignment.entries):
+                entries += len(assignment.entries) - len(kept)
+                self.write_assignment(attrs.evolve(assignment, entries=kept))
+        placements = 0
+        for (key, _session), groups in list(store._groups.items()):
+            if event_key is not None and key != event_key:
+                continue
+            left = tuple(p for p in groups.placements if p.person.email != person.email)
+            if len(left) != len(groups.placements):
+                placements += len(groups.placements) - len(left)
+                self.write_groups(attrs.evolve(groups, placements=left))
+        deleted = 0
+        if event_key is None or not self._in_use(person_id, person.email):
+            deleted = 1
+            store._persons.pop(person_id)
+            store._person_ids.pop(person.email)
+
+            def restore() -> None:
+                store._persons[person_id] = person
+                store._person_ids[person.email] = person_id
+
+            self.undo.append(restore)
+        return Detached(len(rows), entries, placements, deleted)
+
+    def _set_person(self, row: _Row, person_id: int) -> None:
+        old = row.person_id
+        row.person_id = person_id
+
+        def restore() -> None:
+            row.person_id = old
+
+        self.undo.append(restore)
+
+    def _in_use(self, person_id: int, email: str) -> bool:
+        store = self._store
+        return (
+            any(r.person_id == person_id for r in store._rows.values())
+            or any(e.person.email == email for a in store._assignments.values() for e in a.entries)
+            or any(p.person.email == email for g in store._groups.values() for p in g.placements)
+        )
+
+    def append_privacy_record(self, record: PrivacyRecord) -> None:
+        log = self._store._privacy_log
+        log.append(record)
+        self.undo.append(log.pop)
+
+    def read_privacy_records(self) -> list[PrivacyRecord]:
+        return list(self._store._privacy_log)
+
+    def forget_requester(self, email: str) -> int:
+        log = self._store._privacy_log
+        changed = 0
+        for index, record in enumerate(log):
+            if record.requested_by == email:
+                changed += 1
+                log[index] = attrs.evolve(record, requested_by=None)
+                self.undo.append(functools.partial(log.__setitem__, index, record))
+        return changed
+
 
 class MemoryStore(LedgerStore):
     """A complete backend that keeps everything in this process's memory."""
@@ -250,9 +372,16 @@ class MemoryStore(LedgerStore):
         self._assignments: dict[str, StoredAssignment] = {}
         self._groups: dict[tuple[str, str], StoredGroups] = {}
         self._feedback = FeedbackTables()
+        self._privacy_log: list[PrivacyRecord] = []
 
     def close(self) -> None:
         self._closed = True
+
+    def scrub(self) -> Scrubbed:
+        """Nothing to do: erased values are dropped from memory at once."""
+        with self._lock:
+            self._check_open()
+        return Scrubbed(True, "the memory store keeps no copies of erased data")
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[Tx]:

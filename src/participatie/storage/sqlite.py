@@ -31,12 +31,23 @@ from participatie.exceptions import (
     UnknownEventError,
     UnknownRegistrationError,
 )
-from participatie.model import Consent, Event, Person, Registration, RegistrationState, Transition
+from participatie.model import (
+    PARTICIPANT,
+    Consent,
+    Event,
+    Person,
+    Registration,
+    RegistrationState,
+    Transition,
+)
 from participatie.plugins import hookimpl
 from participatie.storage._base import (
     AssignmentEntry,
+    Detached,
     GroupPlacement,
     LedgerStore,
+    PrivacyRecord,
+    Scrubbed,
     StoredAssignment,
     StoredGroups,
     Tx,
@@ -152,28 +163,46 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 4: input and feedback rounds (issue 6).
     FEEDBACK_MIGRATION,
+    # 5: privacy (issue 9): age categories (never birth dates), who gave
+    # consent, and the privacy log.
+    """
+    ALTER TABLE persons ADD COLUMN age_category TEXT
+        CHECK (age_category IN ('under-12', '12-15', '16-17', 'adult'));
+    ALTER TABLE registrations ADD COLUMN consent_given_by TEXT
+        CHECK (consent_given_by IN ('participant', 'guardian'));
+    CREATE TABLE privacy_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        action TEXT NOT NULL,
+        event_key TEXT,
+        subject TEXT NOT NULL,
+        path TEXT,
+        requested_by TEXT,
+        count INTEGER NOT NULL CHECK (count >= 0)
+    );
+    """,
 )
 
 _REGISTRATION_COLUMNS = """
     r.id, r.event_key, r.session_key, r.state, r.registered_at, r.updated_at,
-    r.consent_version, r.consent_given_at, r.offer_expires_at,
-    p.name, p.email, p.audience, p.organisation, p.phone, p.language
+    r.consent_version, r.consent_given_at, r.consent_given_by, r.offer_expires_at,
+    p.name, p.email, p.audience, p.organisation, p.phone, p.language, p.age_category
 """
 
 
 _CHUNK = 500  # host parameters per IN (...) list, well below SQLite's limit
 
 _UPSERT_PERSON = (
-    "INSERT INTO persons (email, name, audience, organisation, phone, language) "
-    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO UPDATE SET "
+    "INSERT INTO persons (email, name, audience, organisation, phone, language, age_category) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO UPDATE SET "
     "name = excluded.name, audience = excluded.audience, "
     "organisation = excluded.organisation, phone = excluded.phone, "
-    "language = excluded.language"
+    "language = excluded.language, age_category = excluded.age_category"
 )
 _INSERT_REGISTRATION = (
     "INSERT INTO registrations (event_key, session_key, person_id, state, "
-    "registered_at, updated_at, consent_version, consent_given_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "registered_at, updated_at, consent_version, consent_given_at, consent_given_by) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _APPEND_LOG = (
     "INSERT INTO registration_log (registration_id, at, previous, state, reason) "
@@ -189,6 +218,7 @@ def _person_values(person: Person) -> tuple[object, ...]:
         person.organisation,
         person.phone,
         person.language,
+        None if person.age_category is None else person.age_category.value,
     )
 
 
@@ -209,6 +239,7 @@ def _registration_values(
         stamp,
         None if consent is None else consent.text_version,
         None if consent is None else to_utc_text(consent.given_at),
+        None if consent is None else consent.given_by,
     )
 
 
@@ -227,7 +258,7 @@ def path_from_url(url: str) -> str:
     return rest[1:]
 
 
-_PERSON = "p.name, p.email, p.audience, p.organisation, p.phone, p.language"
+_PERSON = "p.name, p.email, p.audience, p.organisation, p.phone, p.language, p.age_category"
 
 
 def _person(row: sqlite3.Row) -> Person:
@@ -238,6 +269,7 @@ def _person(row: sqlite3.Row) -> Person:
         organisation=row["organisation"],
         phone=row["phone"],
         language=row["language"],
+        age_category=row["age_category"],
     )
 
 
@@ -247,20 +279,14 @@ def _registration(row: sqlite3.Row) -> Registration:
         consent = Consent(
             text_version=row["consent_version"],
             given_at=from_utc_text(row["consent_given_at"]),
+            given_by=row["consent_given_by"] or PARTICIPANT,
         )
     expires = row["offer_expires_at"]
     return Registration(
         id=row["id"],
         event_key=row["event_key"],
         session_key=row["session_key"],
-        person=Person(
-            name=row["name"],
-            email=row["email"],
-            audience=row["audience"],
-            organisation=row["organisation"],
-            phone=row["phone"],
-            language=row["language"],
-        ),
+        person=_person(row),
         state=RegistrationState(row["state"]),
         registered_at=from_utc_text(row["registered_at"]),
         updated_at=from_utc_text(row["updated_at"]),
@@ -596,6 +622,15 @@ class _SQLiteTx(SQLiteFeedbackTx, Tx):
                 )
         return states
 
+    def delete_calendar_states(self, tokens: Sequence[str]) -> int:
+        return sum(
+            self._db.execute(
+                "DELETE FROM calendar_states WHERE substr(uid, 1, ?) = ?",
+                (len(token) + 1, f"{token}@"),
+            ).rowcount
+            for token in tokens
+        )
+
     def save_calendar_states(self, states: Sequence[CalendarState]) -> None:
         self._db.executemany(
             "INSERT INTO calendar_states "
@@ -616,6 +651,101 @@ class _SQLiteTx(SQLiteFeedbackTx, Tx):
                 for state in states
             ],
         )
+
+    # --- privacy (issue 9) --------------------------------------------------
+
+    def find_person(self, email: str) -> int | None:
+        row = self._db.execute("SELECT id FROM persons WHERE email = ?", (email,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def load_person(self, person_id: int) -> Person | None:
+        row = self._db.execute(
+            f"SELECT {_PERSON} FROM persons p WHERE p.id = ?", (person_id,)
+        ).fetchone()
+        return None if row is None else _person(row)
+
+    def registrations_of_person(self, person_id: int) -> list[int]:
+        rows = self._db.execute(
+            "SELECT id FROM registrations WHERE person_id = ? ORDER BY id", (person_id,)
+        )
+        return [int(row[0]) for row in rows]
+
+    def persons_of_event(self, event_key: str) -> list[int]:
+        rows = self._db.execute(
+            "SELECT person_id FROM registrations WHERE event_key = ? "
+            "UNION SELECT person_id FROM assignment_entries WHERE event_key = ? "
+            "UNION SELECT person_id FROM group_placements WHERE event_key = ? "
+            "ORDER BY 1",
+            (event_key, event_key, event_key),
+        )
+        return [int(row[0]) for row in rows]
+
+    def detach_person(self, person_id: int, event_key: str | None, tombstone: Person) -> Detached:
+        where = "person_id = ?" + ("" if event_key is None else " AND event_key = ?")
+        params: tuple[object, ...] = (person_id,) if event_key is None else (person_id, event_key)
+        moved = 0
+        if self._db.execute(f"SELECT 1 FROM registrations WHERE {where}", params).fetchone():
+            tombstone_id = self.upsert_person(tombstone)
+            moved = self._db.execute(
+                f"UPDATE registrations SET person_id = ? WHERE {where}", (tombstone_id, *params)
+            ).rowcount
+        entries = self._db.execute(f"DELETE FROM assignment_entries WHERE {where}", params).rowcount
+        placements = self._db.execute(
+            f"DELETE FROM group_placements WHERE {where}", params
+        ).rowcount
+        in_use = (
+            event_key is not None
+            and self._db.execute(
+                "SELECT 1 FROM registrations WHERE person_id = ? "
+                "UNION ALL SELECT 1 FROM assignment_entries WHERE person_id = ? "
+                "UNION ALL SELECT 1 FROM group_placements WHERE person_id = ? LIMIT 1",
+                (person_id, person_id, person_id),
+            ).fetchone()
+        )
+        deleted = 0
+        if not in_use:
+            # A table another module adds that still refers to the person
+            # makes this fail (foreign keys are on): loudly, and rolled back.
+            deleted = self._db.execute("DELETE FROM persons WHERE id = ?", (person_id,)).rowcount
+        return Detached(moved, entries, placements, deleted)
+
+    def append_privacy_record(self, record: PrivacyRecord) -> None:
+        self._db.execute(
+            "INSERT INTO privacy_log (at, action, event_key, subject, path, requested_by, count) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                to_utc_text(record.at),
+                record.action,
+                record.event_key,
+                record.subject,
+                record.path,
+                record.requested_by,
+                record.count,
+            ),
+        )
+
+    def read_privacy_records(self) -> list[PrivacyRecord]:
+        rows = self._db.execute(
+            "SELECT at, action, event_key, subject, path, requested_by, count "
+            "FROM privacy_log ORDER BY id"
+        )
+        return [
+            PrivacyRecord(
+                at=from_utc_text(row["at"]),
+                action=row["action"],
+                event_key=row["event_key"],
+                subject=row["subject"],
+                path=row["path"],
+                requested_by=row["requested_by"],
+                count=row["count"],
+            )
+            for row in rows
+        ]
+
+    def forget_requester(self, email: str) -> int:
+        return self._db.execute(
+            "UPDATE privacy_log SET requested_by = NULL WHERE requested_by = ?", (email,)
+        ).rowcount
 
 
 class SQLiteStore(LedgerStore):
@@ -686,6 +816,29 @@ class SQLiteStore(LedgerStore):
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+
+    def scrub(self) -> Scrubbed:
+        """Checkpoint the write-ahead log into the database and truncate it.
+
+        Erased rows are overwritten with zeros in the database pages at once
+        (``secure_delete``), but until a checkpoint the old pages are still
+        in the ``-wal`` file. ``wal_checkpoint(TRUNCATE)`` copies the new
+        pages into the database and empties the log; it cannot finish while
+        another connection is reading an old snapshot, which the result
+        reports (run it again later).
+        """
+        with self._lock:
+            self._check_open()
+            if self.path == ":memory:":
+                return Scrubbed(True, "an in-memory SQLite database keeps no files")
+            busy, _frames, _done = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy:
+                return Scrubbed(
+                    False,
+                    f"another connection is using {self.path!r}; the write-ahead log could "
+                    "not be truncated yet: scrub again when it is closed",
+                )
+            return Scrubbed(True, f"write-ahead log of {self.path!r} checkpointed and truncated")
 
     @property
     def schema_version(self) -> int:

@@ -44,6 +44,8 @@ from participatie.exceptions import (
     UnknownSessionError,
 )
 from participatie.model import (
+    GUARDIAN,
+    AgeCategory,
     Audience,
     Consent,
     Event,
@@ -56,6 +58,7 @@ from participatie.model import (
 from participatie.storage import (
     AssignmentEntry,
     GroupPlacement,
+    PrivacyRecord,
     Store,
     StoredAssignment,
     StoredGroups,
@@ -558,6 +561,19 @@ class StoreConformance(FeedbackStoreConformance):
             store.advance_calendar_states([good, good], NOW)
         assert store.calendar_states(["good@example.org"]) == {}
 
+    def test_forgetting_calendar_entries_by_token(self, store: Store) -> None:
+        proposals = [
+            CalendarProposal("aaaa@one.example.org", "s", "c"),
+            CalendarProposal("aaaa@two.example.org", "s", "c"),
+            CalendarProposal("aaaab@one.example.org", "s", "c"),
+            CalendarProposal("bbbb@one.example.org", "s", "c"),
+        ]
+        store.advance_calendar_states(proposals, NOW)
+        assert store.forget_calendar_entries(["aaaa"]) == 2
+        left = store.calendar_states(p.uid for p in proposals)
+        assert sorted(left) == ["aaaab@one.example.org", "bbbb@one.example.org"]
+        assert store.forget_calendar_entries(["aaaa", "cccc"]) == 0
+
     def test_calendar_states_survive_reopening(
         self, store: Store, new_store: Callable[[], Store]
     ) -> None:
@@ -597,3 +613,153 @@ class StoreConformance(FeedbackStoreConformance):
         assert errors == []
         assert sorted(sequences) == list(range(1, workers + 1))
         assert store.calendar_states([uid])[uid].sequence == workers
+
+    # --- privacy (issue 9) ---------------------------------------------------
+
+    def test_erasure_cancels_upcoming_and_keeps_counts(self, store: Store) -> None:
+        ids = [
+            store.register("conformance", "s", person(n), CONSENT, NOW).registration.id
+            for n in range(4)
+        ]
+        other = store.register("conformance", "t", person(0), CONSENT, NOW).registration.id
+        erased = store.erase_person(" Deelnemer-0@Example.org", NOW)
+        assert erased.found
+        assert set(erased.registrations) == {ids[0], other}
+        assert erased.detached.registrations == 2
+        assert erased.detached.persons_deleted == 1
+        # The place went to the first in line; the erased person's own
+        # changes are reported with the tombstone, never with their data.
+        assert [(t.registration.id, t.reason) for t in erased.transitions] == [
+            (ids[0], "erased"),
+            (ids[2], "promoted"),
+            (other, "erased"),
+        ]
+        for transition in erased.transitions[::2]:
+            assert transition.registration.person.is_erased
+        assert store.registrations_of("deelnemer-0@example.org") == []
+        tombstone = store.get_registration(ids[0])
+        assert tombstone.state is S.CANCELLED
+        assert tombstone.person.is_erased
+        assert tombstone.person.audience == "client"
+        assert (tombstone.person.organisation, tombstone.person.phone) == (None, None)
+        assert tombstone.person.name == "[erased]"
+        assert [t.reason for t in store.history(ids[0])] == ["registered", "erased"]
+        # Both registrations point to one tombstone; everyone else is untouched.
+        assert store.get_registration(other).person == tombstone.person
+        assert store.get_registration(ids[1]).person == person(1)
+        count = store.count_places("conformance", "s")
+        assert (count.taken, count.waiting) == (2, 1)
+        assert len(store.list_registrations("conformance")) == 5
+
+    def test_erasure_leaves_the_past_and_is_harmless_twice(self, store: Store) -> None:
+        rid = store.register("conformance", "s", person(1), CONSENT, NOW).registration.id
+        after = START + timedelta(hours=3)
+        store.change_state(rid, S.ATTENDED, after)
+        first = store.erase_person("deelnemer-1@example.org", after)
+        assert first.found
+        assert first.transitions == ()  # nothing upcoming to cancel
+        kept = store.get_registration(rid)
+        assert kept.state is S.ATTENDED
+        assert kept.person.is_erased
+        assert store.count_places("conformance", "s").taken == 1
+        again = store.erase_person("deelnemer-1@example.org", after)
+        assert not again.found
+        assert again.detached.total == 0
+        assert store.get_registration(rid) == kept
+        assert not store.erase_person("nobody@example.org", after).found
+
+    def test_erasure_removes_assignment_entries_and_placements(self, store: Store) -> None:
+        store.save_assignment(
+            StoredAssignment(
+                "conformance",
+                "stable",
+                1,
+                (
+                    AssignmentEntry(person(1), ("s",), 0, 1, "s"),
+                    AssignmentEntry(person(2), ("s",), 0, 2, "s"),
+                ),
+            )
+        )
+        store.save_groups(
+            StoredGroups(
+                "conformance",
+                "s",
+                "attributes",
+                1,
+                (GroupPlacement(person(1), 1), GroupPlacement(person(2), 1)),
+            )
+        )
+        erased = store.erase_person("deelnemer-1@example.org", NOW)
+        assert erased.found  # held only in the assignment and the groups
+        assert (erased.detached.assignment_entries, erased.detached.group_placements) == (1, 1)
+        assert erased.detached.registrations == 0
+        assignment = store.get_assignment("conformance")
+        groups = store.get_groups("conformance", "s")
+        assert assignment is not None
+        assert groups is not None
+        assert [e.person for e in assignment.entries] == [person(2)]
+        assert [p.person for p in groups.placements] == [person(2)]
+
+    def test_purge_event_keeps_other_events(self, store: Store) -> None:
+        other = attrs.evolve(conformance_event(), key="other")
+        store.save_event(other, NOW)
+        here = store.register("conformance", "s", person(1), CONSENT, NOW).registration.id
+        store.register("conformance", "s", person(2), CONSENT, NOW)
+        there = store.register("other", "s", person(1), CONSENT, NOW).registration.id
+        store.save_groups(
+            StoredGroups("conformance", "s", "attributes", 1, (GroupPlacement(person(1), 1),))
+        )
+        purged = store.purge_event("conformance", NOW)
+        assert purged.registrations == 2
+        assert purged.group_placements == 1
+        assert purged.persons_deleted == 1  # person 2 had nothing else; person 1 has
+        assert store.get_registration(here).person.is_erased
+        assert store.get_registration(there).person == person(1)
+        assert [r.id for r in store.registrations_of("deelnemer-1@example.org")] == [there]
+        assert store.registrations_of("deelnemer-2@example.org") == []
+        assert store.count_places("conformance", "s").taken == 2
+        assert store.purge_event("conformance", NOW).total == 0
+        with pytest.raises(UnknownEventError):
+            store.purge_event("nope", NOW)
+
+    def test_privacy_log_round_trip_and_forgetting_a_requester(self, store: Store) -> None:
+        assert store.privacy_records() == []
+        first = PrivacyRecord(
+            NOW,
+            "names-exported",
+            "conformance",
+            "groups-csv",
+            "exports/x.csv",
+            "org@example.org",
+            3,
+        )
+        second = PrivacyRecord(NOW, "erased", subject="person", count=1)
+        store.record_privacy(first)
+        store.record_privacy(second)
+        assert store.privacy_records() == [first, second]
+        erased = store.erase_person("ORG@example.org", NOW)
+        assert not erased.found
+        assert erased.requester_records == 1
+        assert store.privacy_records() == [attrs.evolve(first, requested_by=None), second]
+
+    def test_minor_with_guardian_consent_round_trips(self, store: Store) -> None:
+        minor = attrs.evolve(person(5), age_category=AgeCategory.FROM_12_TO_15)
+        consent = Consent("2030-1", NOW, given_by=GUARDIAN)
+        registration = store.register("conformance", "s", minor, consent, NOW).registration
+        stored = store.get_registration(registration.id)
+        assert stored.person.age_category is AgeCategory.FROM_12_TO_15
+        assert stored.consent == consent
+
+    def test_retention_and_guardian_age_round_trip(self, store: Store) -> None:
+        event = conformance_event()
+        session = attrs.evolve(event.session("s"), guardian_consent_below=18)
+        changed = attrs.evolve(
+            event, retention=timedelta(days=90), sessions=[session, event.session("t")]
+        )
+        store.save_event(changed, NOW)
+        assert store.get_event("conformance") == changed
+
+    def test_scrub_reports(self, store: Store) -> None:
+        store.register("conformance", "s", person(1), CONSENT, NOW)
+        store.erase_person("deelnemer-1@example.org", NOW)
+        assert store.scrub().complete

@@ -398,6 +398,26 @@ class FeedbackStoreConformance:
         with pytest.raises(UnknownRoundError):
             store.mark_messages_queued(rid + 1000, ["a"], OPENS)
 
+    def test_erasing_a_person_unlinks_them(self, store: Store) -> None:
+        store.add_contributions(_contributions(), NOW)
+        created = self._with_round(store)
+        assert created.id is not None
+        rid = created.id
+        store.submit_response(
+            Response(rid, ANNA, [SectionResponse("visie", Opinion.PARTLY, "Ja, maar.")]), OPENS
+        )
+        tombstone = "erased-0123456789abcdef@erased.invalid"
+        changed = store.erase_feedback_person(ANNA, tombstone)
+        assert changed >= 3  # her input, her response, the round's recipients
+        everything = repr(store.list_contributions(EVENT)) + repr(store.list_responses(rid))
+        everything += repr(store.get_round(rid))
+        assert ANNA not in everything
+        [response] = store.list_responses(rid)
+        assert response.respondent == tombstone
+        assert response.sections[0].comment == "Ja, maar."
+        assert not any(c.may_be_named for c in store.list_contributions(EVENT))
+        assert store.erase_feedback_person(ANNA, tombstone) == 0
+
     def test_feedback_survives_reopening(
         self, store: Store, new_store: Callable[[], Store]
     ) -> None:

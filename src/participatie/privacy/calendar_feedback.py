@@ -1,0 +1,380 @@
+"""Personal data of calendars and of input and feedback rounds: declared, erased, reported.
+
+A built-in plugin (see :data:`participatie.DEFAULT_PLUGINS`) beside
+:mod:`participatie.privacy.builtin`, registered through the same hooks a
+third-party plugin uses:
+
+- calendar states are keyed by a digest of the person's place (event,
+  session, e-mail address): pseudonymous, and deleted on erasure, so nothing
+  links the person to an entry any more;
+- input, responses and dispositions keep their text, but the person who
+  gave them is replaced by the tombstone address the core gives their
+  registrations: counts, response rates and agreement stay right, nothing
+  points to the person, and nothing is ever sent to a tombstone. Free text
+  that itself names someone is not rewritten: that is for the organiser to
+  judge (see the privacy page in the docs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from participatie.calendar import invitation_token
+from participatie.model import Event, Registration, erased_person
+from participatie.plugins import hookimpl
+from participatie.privacy.erasure import Erased
+from participatie.privacy.registry import DataKind, PersonalField, declare
+from participatie.storage import Store
+
+__all__ = ["CALENDAR_AND_FEEDBACK_FIELDS"]
+
+P, S, N = DataKind.PERSONAL, DataKind.PSEUDONYMOUS, DataKind.NOT_PERSONAL
+
+_DELETED = "deleted when the person is erased"
+_UNLINKED = "the person is replaced by their tombstone address; the text stays as anonymous input"
+_ORGANISER = "written by the organiser about the event, not about a person"
+
+#: Every field calendars and feedback rounds store, in SQLite and in memory.
+CALENDAR_AND_FEEDBACK_FIELDS: tuple[PersonalField, ...] = (
+    # --- calendar states ------------------------------------------------------
+    *declare(
+        "calendar_states",
+        S,
+        "what each person's calendar entry was last told, so updates raise SEQUENCE",
+        "uid",
+        "sequence",
+        "significant",
+        "content",
+        "last_modified",
+        "cancelled",
+        on_erasure=_DELETED,
+    ),
+    *declare(
+        "CalendarState",
+        S,
+        "what each calendar entry was last told",
+        "uid",
+        "sequence",
+        "significant",
+        "content",
+        "last_modified",
+        "cancelled",
+        on_erasure=_DELETED,
+    ),
+    PersonalField("MemoryStore", "_calendar_states", S, "calendar states by UID", _DELETED),
+    # --- input --------------------------------------------------------------------
+    *declare(
+        "feedback_contributions",
+        N,
+        "what was said, where, on which question",
+        "id",
+        "event_key",
+        "session_key",
+        "group_key",
+        "question",
+        "themes",
+        "audience",
+        "entered_by",
+        "recorded_at",
+    ),
+    PersonalField("feedback_contributions", "text", P, "the input itself", _UNLINKED),
+    PersonalField("feedback_contributions", "participant", P, "who gave the input", _UNLINKED),
+    PersonalField(
+        "feedback_contributions", "may_be_named", S, "whether they may be named", "cleared"
+    ),
+    *declare(
+        "Contribution",
+        N,
+        "what was said, where, on which question",
+        "id",
+        "event_key",
+        "session_key",
+        "group",
+        "question",
+        "themes",
+        "audience",
+        "entered_by",
+        "recorded_at",
+    ),
+    PersonalField("Contribution", "text", P, "the input itself", _UNLINKED),
+    PersonalField("Contribution", "participant", P, "who gave the input", _UNLINKED),
+    PersonalField("Contribution", "may_be_named", S, "whether they may be named", "cleared"),
+    # --- drafts ------------------------------------------------------------------
+    *declare("feedback_drafts", N, _ORGANISER, "key", "event_key", "title", "saved_at"),
+    *declare(
+        "feedback_versions", N, _ORGANISER, "draft_key", "number", "sections", "note", "created_at"
+    ),
+    *declare("Draft", N, _ORGANISER, "key", "event_key", "title"),
+    *declare(
+        "DraftVersion", N, _ORGANISER, "draft_key", "number", "sections", "note", "created_at"
+    ),
+    *declare("Section", N, _ORGANISER, "key", "text", "heading", "sources"),
+    # --- rounds --------------------------------------------------------------
+    *declare(
+        "feedback_rounds",
+        N,
+        "the round: draft version, times, reminder rules",
+        "id",
+        "event_key",
+        "draft_key",
+        "version",
+        "title",
+        "timezone",
+        "opens_at",
+        "closes_at",
+        "reminders",
+        "anonymous",
+        "created_at",
+        "closed_at",
+        "concluded_at",
+        "next_version",
+        "opened_announced_at",
+        "closed_announced_at",
+    ),
+    PersonalField(
+        "feedback_rounds",
+        "recipients",
+        P,
+        "who is asked for feedback (address, name, language)",
+        "the person's entry becomes their tombstone, which is never sent anything",
+    ),
+    *declare(
+        "FeedbackRound",
+        N,
+        "the round: draft version, times, reminder rules",
+        "id",
+        "event_key",
+        "draft_key",
+        "version",
+        "title",
+        "timezone",
+        "opens_at",
+        "closes_at",
+        "reminders",
+        "anonymous_to_colleagues",
+        "created_at",
+        "closed_at",
+        "concluded_at",
+        "next_version",
+        "opened_announced_at",
+        "closed_announced_at",
+    ),
+    PersonalField(
+        "FeedbackRound", "recipients", P, "who is asked for feedback", "replaced by tombstones"
+    ),
+    *declare(
+        "Recipient",
+        P,
+        "to address the person",
+        "email",
+        "name",
+        "language",
+        on_erasure="replaced by the tombstone",
+    ),
+    *declare("ReminderRule", N, "when reminders go out", "offset", "anchor"),
+    # --- responses and dispositions --------------------------------------------------
+    *declare(
+        "feedback_responses",
+        P,
+        "the person's opinion and comments on the draft",
+        "respondent",
+        "sections",
+        "general_comment",
+        on_erasure=_UNLINKED,
+    ),
+    *declare(
+        "feedback_responses",
+        S,
+        "bookkeeping of the response",
+        "round_id",
+        "revision",
+        "submitted_at",
+        "updated_at",
+        "may_be_named",
+        on_erasure="kept with the tombstone; may_be_named cleared",
+    ),
+    *declare(
+        "Response",
+        P,
+        "the person's opinion and comments on the draft",
+        "respondent",
+        "sections",
+        "general_comment",
+        on_erasure=_UNLINKED,
+    ),
+    *declare(
+        "Response",
+        S,
+        "bookkeeping of the response",
+        "round_id",
+        "revision",
+        "submitted_at",
+        "updated_at",
+        "may_be_named",
+        on_erasure="kept with the tombstone; may_be_named cleared",
+    ),
+    *declare(
+        "SectionResponse",
+        P,
+        "an opinion on one section",
+        "section",
+        "opinion",
+        "comment",
+        "suggested_wording",
+        on_erasure=_UNLINKED,
+    ),
+    *declare(
+        "feedback_dispositions",
+        S,
+        "what the organiser did with a comment",
+        "round_id",
+        "respondent",
+        "section",
+        "outcome",
+        "reason",
+        "decided_at",
+        on_erasure="the respondent becomes the tombstone",
+    ),
+    *declare(
+        "Disposition",
+        S,
+        "what the organiser did with a comment",
+        "round_id",
+        "respondent",
+        "section",
+        "outcome",
+        "reason",
+        "decided_at",
+        on_erasure="the respondent becomes the tombstone",
+    ),
+    *declare(
+        "feedback_messages",
+        S,
+        "idempotency keys of queued round messages (a digest of the address)",
+        "round_id",
+        "key",
+        "queued_at",
+        on_erasure="kept: a digest only, and a tombstone is never sent anything",
+    ),
+    # --- the memory store's tables ------------------------------------------------
+    PersonalField(
+        "MemoryStore", "_feedback", P, "input and feedback records", "see the record types"
+    ),
+    *declare(
+        "FeedbackTables",
+        P,
+        "input and feedback records",
+        "contributions",
+        "responses",
+        "dispositions",
+        "rounds",
+        on_erasure="see the record types they hold",
+    ),
+    *declare(
+        "FeedbackTables",
+        N,
+        "drafts and bookkeeping",
+        "drafts",
+        "versions",
+        "next_contribution",
+        "next_round",
+    ),
+    PersonalField(
+        "FeedbackTables", "marks", S, "queued message keys (digests)", "kept: a digest only"
+    ),
+)
+
+
+@hookimpl(trylast=True)
+def participatie_personal_data() -> tuple[PersonalField, ...]:
+    """The fields of calendar states and of input and feedback rounds."""
+    return CALENDAR_AND_FEEDBACK_FIELDS
+
+
+@hookimpl
+def participatie_erase_person(
+    email: str, registrations: Sequence[Registration], store: Store
+) -> Erased | None:
+    """Delete the person's calendar states; unlink them from input and feedback."""
+    tokens = {invitation_token(r.event_key, r.session_key, email) for r in registrations}
+    calendar = store.forget_calendar_entries(sorted(tokens)) if tokens else 0
+    audience = registrations[0].person.audience if registrations else "erased"
+    feedback = store.erase_feedback_person(email, erased_person(audience).email)
+    if not calendar and not feedback:
+        return None
+    return Erased(
+        calendar + feedback,
+        (),
+        f"{calendar} calendar state(s) deleted, {feedback} input/feedback record(s) unlinked",
+    )
+
+
+@hookimpl
+def participatie_subject_access(email: str, store: Store) -> dict[str, Any] | None:
+    """The person's input, responses and the rounds they were asked in."""
+    rounds = store.list_rounds(None)
+    asked = [r for r in rounds if any(x.email == email for x in r.recipients)]
+    contributions = [
+        {"event": c.event_key, "session": c.session_key, "question": c.question, "text": c.text}
+        for event in {r.event_key for r in rounds} | _events_of(store)
+        for c in store.list_contributions(event)
+        if c.participant == email
+    ]
+    responses = [
+        {
+            "round": r.id,
+            "general_comment": response.general_comment,
+            "sections": [
+                {
+                    "section": s.section,
+                    "opinion": getattr(s.opinion, "value", s.opinion),
+                    "comment": s.comment,
+                    "suggested_wording": s.suggested_wording,
+                }
+                for s in response.sections
+            ],
+        }
+        for r in asked
+        if r.id is not None
+        for response in store.list_responses(r.id)
+        if response.respondent == email
+    ]
+    if not asked and not contributions and not responses:
+        return None
+    return {
+        "feedback_rounds_you_were_asked_in": [r.id for r in asked],
+        "your_input": contributions,
+        "your_responses": responses,
+    }
+
+
+@hookimpl
+def participatie_purge_event(event: Event, store: Store, now: datetime) -> Erased | None:
+    """Unlink everyone from the event's input and feedback when its retention is over."""
+    del now
+    tokens = {
+        invitation_token(r.event_key, r.session_key, r.person.email)
+        for r in store.list_registrations(event.key)
+    }
+    calendar = store.forget_calendar_entries(sorted(tokens)) if tokens else 0
+    people = {c.participant for c in store.list_contributions(event.key) if c.participant}
+    for feedback_round in store.list_rounds(event.key):
+        people |= {r.email for r in feedback_round.recipients}
+    people = {p for p in people if not p.endswith("@erased.invalid")}
+    changed = sum(
+        store.erase_feedback_person(email, erased_person("erased").email)
+        for email in sorted(people)
+    )
+    if not changed and not calendar:
+        return None
+    return Erased(
+        changed + calendar,
+        (),
+        f"{calendar} calendar state(s) deleted, {changed} input/feedback record(s) unlinked",
+    )
+
+
+def _events_of(store: Store) -> set[str]:
+    return {event.key for event in store.list_events()}
