@@ -441,7 +441,7 @@ def test_show_export_and_zoom_are_safe_for_spreadsheets(registered: Organiser) -
     names = [row[4] for row in rows[1:]]
     assert "'" + attack in names
     assert attack not in names
-    exported = registered.run("groups", "export", "lijsten")
+    exported = registered.run("groups", "export", "lijsten", "--names")
     assert exported.exit_code == 0, exported.output
     text = (registered.directory / "lijsten" / "groups-middag.csv").read_text(encoding="utf-8")
     assert "'=HYPERLINK" in text
@@ -570,3 +570,30 @@ def test_the_event_files_registration_columns_do_not_get_in_the_way(week: Organi
     )
     assert named.exit_code == 1
     assert "the column 'Mail' (for email) is not in the file" in named.stderr
+
+
+def test_group_lists_are_pseudonymous_unless_names_are_asked_for(registered: Organiser) -> None:
+    assert registered.run("groups", "form", "--session", "ochtend").exit_code == 0
+    plain = registered.run("groups", "export", "anoniem")
+    assert plain.exit_code == 0, plain.output
+    text = (registered.directory / "anoniem" / "groups-ochtend.csv").read_text(encoding="utf-8")
+    assert text.splitlines()[0] == "session,group,role,participant,audience"
+    assert not any(email in text for email in MORNING)
+    assert "Noor" not in text
+    registered.env["PARTICIPATIE_REQUESTED_BY"] = None
+    refused = registered.run("groups", "export", "namen", "--names")
+    assert refused.exit_code == 2
+    assert "--requested-by" in refused.stderr
+    assert not (registered.directory / "namen").exists()
+    zoom = registered.run("groups", "zoom", "--session", "ochtend", "zoom.csv")
+    assert zoom.exit_code == 2
+    assert not (registered.directory / "zoom.csv").exists()
+    named = registered.run(
+        "groups", "export", "namen", "--names", "--requested-by", "Projectgroep@Example.org"
+    )
+    assert named.exit_code == 0, named.output
+    text = (registered.directory / "namen" / "groups-ochtend.csv").read_text(encoding="utf-8")
+    assert all(email in text for email in MORNING)
+    with registered.app() as app:
+        log = [(r.action, r.subject, r.requested_by, r.count) for r in app.privacy_log()]
+    assert log == [("names-exported", "groups-csv", "projectgroep@example.org", 4)]

@@ -19,6 +19,10 @@ HELP_NL: Final[dict[str, str]] = {
     "* --lang": "Taal van de uitvoer: nl (Nederlands) of en (Engels).",
     "* --help": "Toon deze hulp en stop.",
     "* --event": "De bijeenkomst (standaard: die van het bijeenkomstbestand, of de enige).",
+    "* --requested-by": (
+        "Uw e-mailadres: bestanden met namen komen ermee in het privacylogboek (standaard: "
+        "PARTICIPATIE_REQUESTED_BY)."
+    ),
     # --- the main command ------------------------------------------------------
     "participatie": (
         "Participatiebijeenkomsten organiseren vanaf de opdrachtregel.\n\n"
@@ -254,13 +258,21 @@ HELP_NL: Final[dict[str, str]] = {
     "groups freeze --session": "De sessie waarvan de groepen bekend zijn gemaakt.",
     "groups freeze --assignment": "Mensen hoorden hun sessie (niet hun groep).",
     "groups export": (
-        "Schrijf per sessie een groepslijst naar FOLDER: groups-SESSIE.csv (veilig tegen formules)."
+        "Schrijf per sessie een groepslijst naar FOLDER: groups-SESSIE.csv (veilig tegen "
+        "formules).\n\n"
+        "De lijsten zijn gepseudonimiseerd: een pseudoniem per persoon (nieuw bij elke export) "
+        "en de doelgroep. Met --names staan er namen, e-mailadressen en organisaties in, en "
+        "komt elk bestand met --requested-by in het privacylogboek."
+    ),
+    "groups export --names": (
+        "Namen, e-mailadressen en organisaties (standaard: een pseudoniem per persoon)."
     ),
     "groups zoom": (
         "Schrijf het CSV-bestand van Zoom om deelnemers vooraf in breakout rooms te zetten "
         "naar FILE.\n\n"
-        "Boven de grenzen van Zoom (100 kamers, 1.000 mensen, of de opgegeven grenzen) wordt "
-        "er niets geschreven en is de afsluitcode 1."
+        "Zoom herkent mensen aan hun e-mailadres, dus het bestand bevat adressen en komt met "
+        "--requested-by in het privacylogboek. Boven de grenzen van Zoom (100 kamers, 1.000 "
+        "mensen, of de opgegeven grenzen) wordt er niets geschreven en is de afsluitcode 1."
     ),
     "groups zoom --session": "De sessie.",
     "groups zoom --max-rooms": (
@@ -290,7 +302,8 @@ HELP_NL: Final[dict[str, str]] = {
         "Wie een plaats heeft, krijgt een uitnodiging (of na een wijziging een update); wie "
         "zijn plaats kwijt is nadat die was aangekondigd, krijgt een afzegging. Stuur elk "
         "bestand naar zijn eigen persoon (nooit één mail aan allen). Draai het na elke "
-        "wijziging opnieuw: alleen nieuwe en gewijzigde bestanden worden geschreven."
+        "wijziging opnieuw: alleen nieuwe en gewijzigde bestanden worden geschreven. De "
+        "bestanden bevatten adressen, dus komt elk met --requested-by in het privacylogboek."
     ),
     "calendar invitations --all": (
         "Schrijf ook de bestanden die niets nieuws zeggen (standaard: alleen nieuwe en gewijzigde)."
@@ -444,7 +457,9 @@ HELP_NL: Final[dict[str, str]] = {
     ),
     "feedback close": "Sluit ronde ROUND nu, voor de deadline (als iedereen reageerde).",
     "feedback comments": (
-        "Toon de opmerkingen van ronde ROUND die een besluit vragen, en de besluiten."
+        "Toon de opmerkingen van ronde ROUND die een besluit vragen, en de besluiten.\n\n"
+        "De CSV bevat de adressen van wie reageerde, dus komt hij met --requested-by in het "
+        "privacylogboek."
     ),
     "feedback comments --csv": (
         "Schrijf ze naar deze CSV, met kolommen voor besluit en reden om in te vullen "
@@ -479,7 +494,8 @@ HELP_NL: Final[dict[str, str]] = {
         "'wat we met uw inbreng deden' na het afronden: één .eml-bestand per persoon (open "
         "het in een mailprogramma, of geef de map aan een verzendprogramma), vermeld in "
         "index.csv. Eenmaal geschreven staan ze vast als klaargezet en worden ze nooit "
-        "opnieuw klaargezet; draai het vanuit een planner."
+        "opnieuw klaargezet; draai het vanuit een planner. De bestanden bevatten adressen, dus "
+        "komt elk met --requested-by in het privacylogboek."
     ),
     # --- reports ------------------------------------------------------------------------------
     "report": (
@@ -487,7 +503,8 @@ HELP_NL: Final[dict[str, str]] = {
         "zichzelf, en CSV.\n\n"
         "Aanwezigheid, groepen, inbreng per centrale vraag en doelgroep, en de "
         "feedbackrondes. Voor publicatie, zonder persoonsgegevens, tenzij --names of "
-        "--internal. Het rapport is in de taal van de uitvoer (--lang)."
+        "--internal: dan komen de bestanden met --requested-by in het privacylogboek. Het "
+        "rapport is in de taal van de uitvoer (--lang)."
     ),
     "report --names": (
         "Noem de mensen die instemden om genoemd te worden bij hun inbreng of reactie "

@@ -30,6 +30,7 @@ from participatie._facade import Participatie
 from participatie.calendar import CalendarOptions, GroupDetails, Invitation, import_sessions
 from participatie.cli._context import CliState, ExitCode, event_option, group, pass_state
 from participatie.cli._output import add_texts, echo, echo_error, progress, table, text
+from participatie.cli._privacy import record_files, requested_by_option
 from participatie.cli._values import deadline, duration, opening, write_index
 from participatie.event_file import read_event_file
 from participatie.exceptions import CalendarImportError, EventFileError
@@ -164,6 +165,8 @@ def _group_details(
 
 
 def _write_invitations(
+    app: Participatie,
+    event_key: str,
     folder: Path,
     invitations: Sequence[Invitation],
     registrations: Mapping[int, Registration],
@@ -171,6 +174,7 @@ def _write_invitations(
     language: str,
     *,
     everything: bool,
+    requested_by: str,
 ) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -206,6 +210,14 @@ def _write_invitations(
         ],
         rows,
     )
+    # Each file holds someone's address: recorded, so retention and erasure reach it.
+    record_files(
+        app,
+        event_key,
+        "calendar-invitation",
+        [*((folder / row[0], 1) for row in rows), (index, len(rows))],
+        requested_by,
+    )
     echo(text(language, "cal.written", count=len(rows), folder=folder))
     if rows:
         table(
@@ -234,6 +246,7 @@ def _write_invitations(
     help="The session, when the person has registrations for more than one.",
 )
 @_reminders
+@requested_by_option(required=True)
 @event_option
 @pass_state
 def invitation(
@@ -242,6 +255,7 @@ def invitation(
     folder: Path,
     session_key: str | None,
     reminders: tuple[str, ...],
+    requested_by: str,
     event_key: str | None,
 ) -> None:
     """Write one person's calendar file to FOLDER: an invitation, update or cancellation.
@@ -265,7 +279,17 @@ def invitation(
         registrations = {registration.id: registration}
         if message.registration_id is not None:
             registrations[message.registration_id] = app.registration(message.registration_id)
-        _write_invitations(folder, [message], registrations, groups, language, everything=True)
+        _write_invitations(
+            app,
+            event.key,
+            folder,
+            [message],
+            registrations,
+            groups,
+            language,
+            everything=True,
+            requested_by=requested_by,
+        )
 
 
 @calendar_group.command("invitations")
@@ -278,6 +302,7 @@ def invitation(
     help="Also write the files that say nothing new (default: only new and changed ones).",
 )
 @_reminders
+@requested_by_option(required=True)
 @event_option
 @pass_state
 def invitations(
@@ -286,6 +311,7 @@ def invitations(
     session_key: str | None,
     everything: bool,
     reminders: tuple[str, ...],
+    requested_by: str,
     event_key: str | None,
 ) -> None:
     """Write everyone's calendar files to FOLDER, with index.csv saying which goes to whom.
@@ -293,7 +319,8 @@ def invitations(
     People with a place get an invitation (or an update, after a change);
     people whose place was announced but is gone get a cancellation. Send
     each file to its own person (never one mail to all). Run it again after
-    any change: only the new and changed files are written.
+    any change: only the new and changed files are written. The files hold
+    addresses, so each is recorded in the privacy log with --requested-by.
     """
     language = state.language
     options = _options(reminders)
@@ -305,7 +332,17 @@ def invitations(
         groups = _group_details(app, event, registrations)
         messages = app.invitations(event.key, session_key, groups=groups, options=options)
         by_id = {registration.id: registration for registration in registrations}
-        _write_invitations(folder, messages, by_id, groups, language, everything=everything)
+        _write_invitations(
+            app,
+            event.key,
+            folder,
+            messages,
+            by_id,
+            groups,
+            language,
+            everything=everything,
+            requested_by=requested_by,
+        )
 
 
 @calendar_group.command("feed")
@@ -357,10 +394,16 @@ def feed(
 @click.argument("session_key", metavar="SESSION")
 @_folder
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@requested_by_option(required=True)
 @event_option
 @pass_state
 def cancel(
-    state: CliState, session_key: str, folder: Path, yes: bool, event_key: str | None
+    state: CliState,
+    session_key: str,
+    folder: Path,
+    yes: bool,
+    requested_by: str,
+    event_key: str | None,
 ) -> None:
     """Call SESSION off and write a cancellation for everyone it was announced to, to FOLDER.
 
@@ -382,7 +425,17 @@ def cancel(
         messages = app.cancel_session(event.key, session_key)
         echo(text(language, "cal.cancelled", session=session_key))
         by_id = {registration.id: registration for registration in registrations}
-        _write_invitations(folder, messages, by_id, {}, language, everything=False)
+        _write_invitations(
+            app,
+            event.key,
+            folder,
+            messages,
+            by_id,
+            {},
+            language,
+            everything=False,
+            requested_by=requested_by,
+        )
     _mark_cancelled_in_file(state, session_key, language)
 
 

@@ -36,6 +36,7 @@ from participatie.cli._output import (
     table,
     text,
 )
+from participatie.cli._privacy import record_files, requested_by_option, require
 from participatie.cli._values import (
     columns_by_name,
     deadline,
@@ -662,10 +663,19 @@ def close(state: CliState, round_id: int) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write them to this CSV, with outcome and reason columns to fill in (formula-safe).",
 )
+@requested_by_option()
 @pass_state
-def comments(state: CliState, round_id: int, csv_file: Path | None) -> None:
-    """List the comments of round ROUND that need a decision, and the decisions made."""
+def comments(
+    state: CliState, round_id: int, csv_file: Path | None, requested_by: str | None
+) -> None:
+    """List the comments of round ROUND that need a decision, and the decisions made.
+
+    The CSV holds the respondents' addresses, so it is recorded in the
+    privacy log with --requested-by.
+    """
     language = state.language
+    if csv_file is not None:
+        require(requested_by, "feedback comments --csv", language)
     with state.app() as app:
         found = app.comments(round_id)
         decided = {d.key: d for d in app.dispositions(round_id)}
@@ -698,6 +708,12 @@ def comments(state: CliState, round_id: int, csv_file: Path | None) -> None:
         if csv_file is not None:
             with csv_file.open("w", encoding="utf-8-sig", newline="") as stream:
                 write_csv(stream, headers, rows)
+            assert requested_by is not None
+            respondents = len({comment.respondent for comment in found})
+            event_key = app.feedback_round(round_id).event_key
+            record_files(
+                app, event_key, "feedback-comments", [(csv_file, respondents)], requested_by
+            )
             echo(text(language, "fb.comments-written", file=csv_file, id=round_id))
             return
         table(headers, rows)
@@ -829,18 +845,24 @@ def _email_file(message: FeedbackMessage, event: Event) -> bytes:
 
 @feedback_group.command("due")
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@requested_by_option()
 @event_option
 @pass_state
-def due(state: CliState, folder: Path | None, event_key: str | None) -> None:
+def due(
+    state: CliState, folder: Path | None, requested_by: str | None, event_key: str | None
+) -> None:
     """List the messages due now; with FOLDER, write them as e-mail files and record them.
 
     Invitations when a round opens, reminders to those who have not
     answered, and "what we did with your input" after a round is concluded:
     one .eml file per person (open it in a mail program, or hand the folder
     to a mailer), listed in index.csv. Once written they are recorded as
-    queued and never due again, so run it from a scheduler.
+    queued and never due again, so run it from a scheduler. The files hold
+    addresses, so each is recorded in the privacy log with --requested-by.
     """
     language = state.language
+    if folder is not None:
+        require(requested_by, "feedback due FOLDER", language)
     with state.app() as app:
         event = state.event(app, event_key)
         app.advance_rounds(event.key)
@@ -868,6 +890,14 @@ def due(state: CliState, folder: Path | None, event_key: str | None) -> None:
         for message in progress(messages, folder.name or str(folder)):
             (folder / f"{message.key}.eml").write_bytes(_email_file(message, event))
         index = write_index(folder, headers, rows)
+        assert requested_by is not None
+        record_files(
+            app,
+            event.key,
+            "feedback-messages",
+            [*((folder / row[0], 1) for row in rows), (index, len(rows))],
+            requested_by,
+        )
         app.mark_feedback_messages_queued(messages)
         echo(text(language, "fb.due-written", count=len(messages), folder=folder))
         echo(text(language, "fb.index", file=index))

@@ -32,6 +32,7 @@ from participatie.assignment.result import AssignmentSummary
 from participatie.cli._context import CliState, ExitCode, event_option, group, pass_state
 from participatie.cli._output import add_texts, echo, echo_error, progress, table, text
 from participatie.cli._preferences import PreferenceRow, read_preferences
+from participatie.cli._privacy import requested_by_option, require
 from participatie.cli._values import find_column, key_values, pairs, whole_numbers
 from participatie.event_file import ImportSettings
 from participatie.exceptions import InvalidInputError
@@ -914,14 +915,30 @@ def freeze(
 
 @groups_group.command("export")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--names",
+    is_flag=True,
+    help="Names, e-mail addresses and organisations (default: a pseudonym per person).",
+)
+@requested_by_option()
 @event_option
 @pass_state
-def export(state: CliState, folder: Path, event_key: str | None) -> None:
-    """Write a group list per session to FOLDER: groups-SESSION.csv (safe against formulas)."""
+def export(
+    state: CliState, folder: Path, names: bool, requested_by: str | None, event_key: str | None
+) -> None:
+    """Write a group list per session to FOLDER: groups-SESSION.csv (safe against formulas).
+
+    The lists are pseudonymous: a pseudonym per person (fresh for every
+    export) and their audience. With --names they hold names, e-mail
+    addresses and organisations, and each file is recorded in the privacy
+    log with --requested-by.
+    """
     language = state.language
+    if names:
+        require(requested_by, "groups export --names", language)
     with state.app() as app:
         event = state.event(app, event_key)
-        written = app.export_groups(event.key, folder)
+        written = app.export_groups(event.key, folder, names=names, requested_by=requested_by)
         if not written:
             echo_error(text(language, "groups.none-stored"))
             click.get_current_context().exit(ExitCode.REFUSED)
@@ -946,6 +963,7 @@ def export(state: CliState, folder: Path, event_key: str | None) -> None:
     show_default=True,
     help="The most people the Zoom account can pre-assign.",
 )
+@requested_by_option()
 @event_option
 @pass_state
 def zoom(
@@ -954,14 +972,18 @@ def zoom(
     session_key: str,
     max_rooms: int,
     max_participants: int,
+    requested_by: str | None,
     event_key: str | None,
 ) -> None:
     """Write Zoom's breakout-room pre-assignment CSV for a session's groups to FILE.
 
-    Beyond Zoom's limits (100 rooms, 1,000 people, or the ones given) nothing
-    is written and the exit code is 1.
+    Zoom matches people by e-mail address, so the file holds addresses and
+    is recorded in the privacy log with --requested-by. Beyond Zoom's limits
+    (100 rooms, 1,000 people, or the ones given) nothing is written and the
+    exit code is 1.
     """
     language = state.language
+    asked = require(requested_by, "groups zoom", language)
     with state.app() as app:
         event = state.event(app, event_key)
         event.session(session_key)
@@ -970,7 +992,12 @@ def zoom(
             echo_error(text(language, "groups.no-groups", session=session_key))
             click.get_current_context().exit(ExitCode.REFUSED)
         app.export_zoom_rooms(
-            event.key, session_key, file, max_rooms=max_rooms, max_participants=max_participants
+            event.key,
+            session_key,
+            file,
+            requested_by=asked,
+            max_rooms=max_rooms,
+            max_participants=max_participants,
         )
         people = sum(len(g.members) + len(g.facilitators) for g in formed)
         echo(text(language, "groups.zoom-written", file=file, rooms=len(formed), people=people))

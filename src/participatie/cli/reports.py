@@ -19,6 +19,7 @@ import click
 
 from participatie.cli._context import CliState, command, event_option, pass_state
 from participatie.cli._output import add_texts, echo, echo_error, text
+from participatie.cli._privacy import record_files, requested_by_option, require
 from participatie.feedback import ReportOptions, write_report
 
 __all__ = ["register"]
@@ -69,6 +70,7 @@ add_texts(
     show_default=True,
     help="The files' name: NAME.md, NAME.html, NAME-TABLE.csv.",
 )
+@requested_by_option()
 @event_option
 @pass_state
 def report(
@@ -77,17 +79,21 @@ def report(
     names: bool,
     internal: bool,
     file_name: str,
+    requested_by: str | None,
     event_key: str | None,
 ) -> None:
     """Write the event's report to FOLDER: Markdown, a self-contained HTML page, and CSV.
 
     Attendance, groups, input per central question and audience, and the
     feedback rounds. For publication, without personal data, unless
-    --names or --internal. The report is in the output language (--lang).
+    --names or --internal: then the files are recorded in the privacy log
+    with --requested-by. The report is in the output language (--lang).
     """
     language = state.language
     if names and internal:
         raise click.UsageError(text(language, "report.both"))
+    if names or internal:
+        require(requested_by, "report --names/--internal", language)
     with state.app() as app:
         event = state.event(app, event_key)
         groups = {
@@ -102,7 +108,12 @@ def report(
             groups={key: value for key, value in groups.items() if value},
             options=ReportOptions(for_publication=not internal, names=names, language=language),
         )
-    written = write_report(built, folder, name=file_name)
+        written = write_report(built, folder, name=file_name)
+        if requested_by is not None and (names or internal):
+            people = len({r.person.email for r in app.registrations(event.key)})
+            record_files(
+                app, event.key, "report", [(path, people) for path in written], requested_by
+            )
     echo(text(language, "report.written", folder=folder))
     for path in written:
         echo(f"  {path}")
