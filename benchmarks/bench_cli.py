@@ -6,7 +6,8 @@ Python and opening the SQLite store:
 
 * ``groups assign FILE --apply``: N people rank 3 of 4 sessions;
 * ``groups form``: every session split into groups of at most 6;
-* ``calendar invitations FOLDER``: one calendar file per person;
+* ``calendar invitations FOLDER``: one calendar file per person, each recorded
+  in the privacy log;
 * ``input import FILE --apply``: N contributions.
 
 Prints one JSON object per line: the step, N, and the seconds it took.
@@ -88,7 +89,12 @@ def write_files(folder: Path, people: int) -> None:
 
 
 def timed(folder: Path, *arguments: str) -> float:
-    env = {**os.environ, "PARTICIPATIE_NOW": "2030-10-20 09:00", "PARTICIPATIE_LANG": "en"}
+    env = {
+        **os.environ,
+        "PARTICIPATIE_NOW": "2030-10-20 09:00",
+        "PARTICIPATIE_LANG": "en",
+        "PARTICIPATIE_REQUESTED_BY": "organisator@example.org",
+    }
     began = time.perf_counter()
     done = subprocess.run(
         [*command(), *arguments],
