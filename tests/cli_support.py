@@ -26,6 +26,8 @@ BIN = Path(sys.executable).parent
 
 #: Inside the sample event's registration window (3-14 May 2021).
 NOW = "2021-05-10 12:00"
+#: The organiser's address, recorded with every file that holds names.
+ORGANISER = "organisator@example.org"
 
 
 @attrs.define
@@ -84,5 +86,7 @@ def make_organiser(tmp_path: Path) -> Organiser:
         "PARTICIPATIE_NOW": NOW,
         "PARTICIPATIE_FILE": None,
         "PARTICIPATIE_STORE": None,
+        # Whoever writes files with names is recorded; the tests' organiser.
+        "PARTICIPATIE_REQUESTED_BY": ORGANISER,
     }
     return Organiser(directory, env)

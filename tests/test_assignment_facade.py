@@ -332,3 +332,16 @@ def test_moved_after_told_lists_group_moves_with_reasons(app: Participatie) -> N
     assert all(why in MOVE_REASONS.values() for _email, _group, why in moves)
     where = {m.person.email: g.number for g in regrouped for m in g.members}
     assert where[a] == where[b]
+
+
+def test_a_dry_run_assignment_stores_nothing(app: Participatie) -> None:
+    dry = app.assign_sessions("week", PREFERENCES, seed=4, save=False)
+    assert app.store.get_assignment("week") is None
+    stored = app.assign_sessions("week", PREFERENCES, seed=4)
+    # The same input and seed give the same result, stored or not.
+    assert dry.stored == stored.stored
+    kept = app.store.get_assignment("week")
+    assert kept is not None
+    assert {e.person.email: e for e in kept.entries} == {
+        e.person.email: e for e in dry.stored.entries
+    }

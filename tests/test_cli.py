@@ -73,8 +73,44 @@ def test_the_command_modules_register_the_commands() -> None:
         "registrations",
         "expire-offers",
         "history",
+        "groups assign",
+        "groups form",
+        "groups show",
+        "groups explain",
+        "groups freeze",
+        "groups export",
+        "groups zoom",
+        "calendar invitation",
+        "calendar invitations",
+        "calendar feed",
+        "calendar cancel",
+        "calendar import",
+        "input add",
+        "input import",
+        "input list",
+        "feedback draft",
+        "feedback drafts",
+        "feedback open",
+        "feedback rounds",
+        "feedback respond",
+        "feedback close",
+        "feedback comments",
+        "feedback dispose",
+        "feedback conclude",
+        "feedback due",
+        "report",
     } <= names
-    assert len(COMMAND_MODULES) == 3
+    # One module per group of commands, each registered by its name.
+    assert [name.rsplit(".", 1)[1] for name in COMMAND_MODULES] == [
+        "eventfile",
+        "importing",
+        "registrations",
+        "groups",
+        "calendars",
+        "inputs",
+        "feedback",
+        "reports",
+    ]
 
 
 @pytest.mark.parametrize("path", [path for path, _command in all_commands()], ids=" ".join)

@@ -228,6 +228,8 @@ def test_channel_options_and_store_urls(tmp_path: Path) -> None:
         ("", "registration_opens = 2029-12-30T09:00:00+01:00", None),
         ("", 'change_deadline = "zondag 6 januari 2030"', None),
         ("", "consent_required = 1", "true or false"),
+        ("", "cancelled = true", None),
+        ("", 'cancelled = "ja"', "true or false"),
         ("", "offer_period_hours = -1", "more than zero"),
         ("", "offer_period_hours = 2.5", None),
         ("", "start2 = 1", "unknown key"),

@@ -105,3 +105,31 @@ def test_python_m_draws_it_too(organiser: Organiser) -> None:
     code, output = run_in_terminal([sys.executable, "-m", "participatie", *COMMAND], organiser)
     assert code == 0, output
     assert BAR.search(output)
+
+
+def test_a_large_assignment_shows_progress_on_a_terminal_only(organiser: Organiser) -> None:
+    assert organiser.run("-f", "week.toml", "event", "save").exit_code == 0
+    days = ("maandag", "dinsdag")
+    rows = [
+        f"Deelnemer {n},d{n}@example.org,client,{days[n % 2]},{days[1 - n % 2]}"
+        for n in range(ROWS)
+    ]
+    organiser.write("keuzes.csv", "Naam,E-mail,Doelgroep,Keuze 1,Keuze 2\n" + "\n".join(rows))
+    command = [str(BIN / "participatie"), "-f", "week.toml", "groups", "assign", "keuzes.csv"]
+    code, output = run_in_terminal(command, organiser)
+    assert code == 0, output
+    assert BAR.search(output), output[-2000:]
+    assert "6 placed" in output
+    piped = subprocess.run(
+        command,
+        cwd=organiser.directory,
+        env=environment(organiser),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stderr == ""
+    assert not BAR.search(piped.stdout)
+    assert f"{ROWS - 6} on the waiting list" in piped.stdout

@@ -82,6 +82,12 @@ def test_the_walkthrough_has_the_steps_an_organiser_needs() -> None:
         "accept",
         "participatie register",
         "participatie history",
+        "participatie groups form",
+        "participatie groups explain",
+        "participatie groups zoom",
+        "participatie groups freeze",
+        "participatie calendar invitations",
+        "participatie calendar feed",
     ):
         assert any(needed in command for command in commands), needed
 
@@ -122,6 +128,15 @@ def test_the_walkthrough_runs_as_written(tmp_path: Path) -> None:
     ochtend = (cwd / "ochtend.csv").read_text(encoding="utf-8")
     assert "Ruben Mulder" in ochtend
     assert (cwd / "participatie.db").is_file()
+    # The groups and calendars it wrote are there, and say what it showed.
+    zoom = (cwd / "zoom-ochtend.csv").read_text(encoding="utf-8").splitlines()
+    assert zoom[0] == "Pre-assign Room Name,Email Address"
+    assert len(zoom) == 1 + 8
+    invitations = (cwd / "invitations" / "index.csv").read_text(encoding="utf-8-sig")
+    assert "sophie.deboer@example.org" in invitations
+    assert "cancellation" in invitations
+    assert b"METHOD:CANCEL" in (cwd / "invitations" / "clienten-ochtend-7.ics").read_bytes()
+    assert (cwd / "calendar" / "week-van-reflectie-professional.ics").is_file()
     assert not (ROOT / "examples" / "walkthrough" / "participatie.db").exists()
 
 

@@ -468,6 +468,7 @@ class Participatie(FeedbackSteps):
         seed: int = 0,
         move_penalty: int | None = None,
         rank_costs: Sequence[int] | None = None,
+        save: bool = True,
     ) -> AssignmentReport:
         """Place people in sessions by their ranked preferences, and store the result.
 
@@ -478,7 +479,8 @@ class Participatie(FeedbackSteps):
         People already told their session (:meth:`mark_assignment_notified`)
         keep it, unless ``move_penalty`` lets ``optimal`` move them at that
         cost. Places held by registrations of people who are not in
-        ``preferences`` are not handed out again.
+        ``preferences`` are not handed out again. With ``save=False`` nothing
+        is stored (a dry run: lottery numbers are drawn but not kept).
         """
         from participatie.assignment.report import run_assignment
 
@@ -490,6 +492,7 @@ class Participatie(FeedbackSteps):
             seed=seed,
             move_penalty=move_penalty,
             rank_costs=rank_costs,
+            save=save,
         )
 
     def mark_assignment_notified(self, event_key: str, emails: Iterable[str]) -> int:

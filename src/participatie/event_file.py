@@ -384,6 +384,7 @@ _SESSION: Final = (
     "waiting_list",
     "offer_period_hours",
     "consent_required",
+    "cancelled",
 )
 _IMPORT: Final = (
     "columns",
@@ -802,6 +803,7 @@ def _read_session(
     if hours is not None and hours <= 0:
         reader.add((*here, "offer_period_hours"), "positive")
     consent_required = reader.value(table, here, "consent_required", bool, "boolean")
+    cancelled = reader.value(table, here, "cancelled", bool, "boolean")
     if reader.failed_since(before):
         return None, key
     assert key is not None
@@ -825,6 +827,7 @@ def _read_session(
             waiting_list=policy,
             offer_period=timedelta(hours=hours) if hours is not None else timedelta(hours=48),
             consent_required=True if consent_required is None else consent_required,
+            cancelled=bool(cancelled),
         )
     except InvalidInputError as error:
         reader.add(here, "session", value=repr(key), detail=error)

@@ -121,6 +121,7 @@ def run_assignment(
     seed: int,
     move_penalty: int | None,
     rank_costs: Sequence[int] | None,
+    save: bool = True,
 ) -> AssignmentReport:
     """See :meth:`participatie.Participatie.assign_sessions`."""
     if mode not in MODES:
@@ -182,7 +183,8 @@ def run_assignment(
             )
         )
     stored = StoredAssignment(event_key, mode, seed, tuple(entries))
-    app.store.save_assignment(stored)
+    if save:
+        app.store.save_assignment(stored)
     moved = tuple(sorted(problem_email(preferences, m) for m in assignment.moved))
     moves = tuple(
         sorted(

@@ -2,9 +2,8 @@
 
 Each module in :data:`COMMAND_MODULES` has a ``register(cli)`` function that
 adds its commands (or a group of them) to the main group. A new step of the
-organiser's work (groups, calendars, dispatching messages, input, feedback
-rounds, reports, erasure) is one new module in this package plus one line in
-that tuple; see :mod:`participatie.cli.registrations` for a module to copy.
+organiser's work is one new module in this package plus one line in that
+tuple; see :mod:`participatie.cli.registrations` for a module to copy.
 
 Exit codes (:class:`~participatie.cli._context.ExitCode`): 0 done; 1 refused
 (a rule said no, import rows were refused, a file has problems); 2 wrong
@@ -31,6 +30,11 @@ COMMAND_MODULES: Final[tuple[str, ...]] = (
     "participatie.cli.eventfile",
     "participatie.cli.importing",
     "participatie.cli.registrations",
+    "participatie.cli.groups",
+    "participatie.cli.calendars",
+    "participatie.cli.inputs",
+    "participatie.cli.feedback",
+    "participatie.cli.reports",
 )
 
 _EPILOG = """\b
@@ -92,7 +96,10 @@ def cli(
     Describe the event in a file (participatie init, check, event save),
     import the registrations from your form's export (participatie import
     registrations), and take every next step: register and cancel people,
-    offers, the waiting list, places, lists and history.
+    offers, the waiting list, places, lists and history; sessions by
+    preference and breakout groups (groups); calendar files (calendar);
+    input per central question (input); the draft response and its feedback
+    rounds (feedback); and the report (report).
     """
     state = ctx.ensure_object(CliState)
     state.language = lang or detect_language()

@@ -182,7 +182,7 @@ def check_can_dispose(
             if disposition.section is None
             else (f"a comment on section {disposition.section!r}")
         )
-        raise UnknownCommentError(f"{disposition.respondent} made no {where} in this round")
+        raise UnknownCommentError(f"{disposition.respondent} did not make {where} in this round")
 
 
 def missing_dispositions(

@@ -25,13 +25,22 @@ def _cells(row: list[str]) -> set[str]:
     return {cell.strip().lstrip("'").strip().lower() for cell in row}
 
 
+def _unfolded(text: str) -> str:
+    """``text`` with folded lines joined: a line break followed by a space or tab.
+
+    Calendar files (RFC 5545) and mail headers (RFC 5322) fold long lines
+    that way, so an address can be split over two lines of the file.
+    """
+    return text.replace("\r\n ", "").replace("\r\n\t", "").replace("\n ", "").replace("\n\t", "")
+
+
 def file_mentions(path: Path, email: str) -> bool:
-    """Whether the file exists and holds ``email`` anywhere (case-insensitive)."""
+    """Whether the file exists and holds ``email`` anywhere (case-insensitive, also folded)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (FileNotFoundError, IsADirectoryError, UnicodeDecodeError):
         return False
-    return email.lower() in text.lower()
+    return email.lower() in text.lower() or email.lower() in _unfolded(text).lower()
 
 
 def _replace(path: Path, text: str) -> None:
@@ -70,6 +79,11 @@ def remove_rows_with(path: Path, email: str) -> int:
             path.unlink()
             return removed or 1
         _replace(path, buffer.getvalue())
+    elif wanted not in text.lower():
+        # Only found across a folded line (a calendar file, a mail header):
+        # the file is about the person, so it goes whole.
+        path.unlink()
+        return 1
     return removed
 
 
