@@ -110,6 +110,8 @@ def test_the_command_modules_register_the_commands() -> None:
         "inputs",
         "feedback",
         "reports",
+        "dispatch",
+        "privacy",
     ]
 
 

@@ -514,4 +514,44 @@ HELP_NL: Final[dict[str, str]] = {
         "Het rapport voor collega's, met bronnen en groepsleden (persoonsgegevens)."
     ),
     "report --name": "De naam van de bestanden: NAAM.md, NAAM.html, NAAM-TABEL.csv.",
+    # --- dispatch -----------------------------------------------------------------------------
+    "dispatch": (
+        "Verstuur de berichten die aan de beurt zijn, één keer (of met --loop steeds "
+        "opnieuw).\n\n"
+        "De kanalen zijn die uit [channels] van het bijeenkomstbestand (enabled, en de opties "
+        "van elk); zonder die gaan de berichten via het kanaal outbox als .eml-bestanden in "
+        "--folder. Toont hoeveel er verstuurd zijn, later opnieuw geprobeerd worden en "
+        "definitief mislukt zijn; afsluitcode 1 als er een definitief mislukte."
+    ),
+    "dispatch --folder": (
+        "Waar het kanaal outbox de .eml-bestanden schrijft, als het bijeenkomstbestand geen "
+        "[channels] noemt."
+    ),
+    "dispatch --loop": (
+        "Blijf elke --interval seconden versturen tot u stopt (Ctrl-C); standaard: één keer."
+    ),
+    "dispatch --interval": "Seconden tussen twee rondes met --loop.",
+    # --- privacy ------------------------------------------------------------------------------
+    "privacy": ("Beantwoord privacyverzoeken, wis verlopen gegevens en controleer de opgaven."),
+    "privacy erase": (
+        "Wis alles over de persoon met EMAIL (het recht op vergetelheid).\n\n"
+        "Komende aanmeldingen worden geannuleerd (wie wacht schuift door en hoort dat), "
+        "eerdere blijven als anonieme grafstenen; plugins en vastgelegde bestanden verliezen "
+        "de persoon ook. Het privacylogboek legt vast wie het afhandelde (--requested-by), "
+        "nooit over wie het ging. Vraagt eerst om bevestiging, tenzij --yes."
+    ),
+    "privacy erase --yes": "Vraag niet om bevestiging.",
+    "privacy access": (
+        "Schrijf alles over de persoon met EMAIL als JSON naar FILE (het recht op inzage).\n\n"
+        "Het bestand komt in het privacylogboek, zodat wissen het later ook verwijdert; "
+        "verwijder het zodra het is overgedragen."
+    ),
+    "privacy purge": (
+        "Wis de persoonsgegevens van elke bijeenkomst waarvan de bewaartermijn voorbij is.\n\n"
+        "Voor een planner (dagelijks is ruim genoeg): nogmaals draaien verandert niets."
+    ),
+    "privacy check": (
+        "Controleer de opgaven van persoonsgegevens tegen wat de opslag bewaart.\n\n"
+        "Toont elk probleem; afsluitcode 1 als er een is."
+    ),
 }

@@ -35,6 +35,8 @@ COMMAND_MODULES: Final[tuple[str, ...]] = (
     "participatie.cli.inputs",
     "participatie.cli.feedback",
     "participatie.cli.reports",
+    "participatie.cli.dispatch",
+    "participatie.cli.privacy",
 )
 
 _EPILOG = """\b
