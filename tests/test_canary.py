@@ -32,11 +32,18 @@ from participatie import (
     PROFESSIONAL,
     AgeCategory,
     Consent,
+    Draft,
+    EnteredBy,
     FixedClock,
     GroupPlan,
+    Notifications,
+    Opinion,
     Participatie,
     Person,
     Preference,
+    Recipient,
+    Section,
+    SectionResponse,
     Transition,
     WaitingListPolicy,
     hookimpl,
@@ -153,6 +160,46 @@ def stage_exports(world: World) -> None:
         )
 
 
+def stage_calendar(world: World) -> None:
+    """Every client gets a calendar invitation; the stored states are keyed by a digest."""
+    world.app.invitations(EVENT_KEY, "clienten")
+
+
+def stage_messages(world: World) -> None:
+    """The registrations above queued confirmations (the outbox holds them whole)."""
+    queued = world.app.outbox()
+    assert any(record.message.recipient == world.canaries[ERASED].person.email for record in queued)
+
+
+def stage_feedback(world: World) -> None:
+    """Input from a canary, a draft, a round and the canary's response."""
+    app, person = world.app, world.canaries[ERASED].person
+    app.record_input(
+        EVENT_KEY,
+        "clienten",
+        "Luister naar jongeren.",
+        question=1,
+        participant=person.email,
+        entered_by=EnteredBy.PARTICIPANT,
+        may_be_named=True,
+    )
+    app.save_draft(Draft("reactie", EVENT_KEY, "Reactie"))
+    version = app.add_draft_version("reactie", [Section("visie", "Onze visie.")])
+    opens = world.clock.now()
+    created = app.create_round(
+        "reactie",
+        opens_at=opens,
+        closes_at=opens + timedelta(days=7),
+        recipients=[Recipient(person.email, person.name)],
+    )
+    assert created.id is not None
+    app.respond(
+        created.id,
+        person.email,
+        sections=[SectionResponse(version.sections[0].key, Opinion.AGREE, "Eens.")],
+    )
+
+
 #: The lifecycle stages, in order. Append a stage per new capability.
 LIFECYCLE: list[Callable[[World], None]] = [
     stage_registration,
@@ -160,6 +207,9 @@ LIFECYCLE: list[Callable[[World], None]] = [
     stage_assignment,
     stage_groups,
     stage_exports,
+    stage_calendar,
+    stage_messages,
+    stage_feedback,
 ]
 
 #: Who is erased: a client with a place, an assignment entry, a group, rows in
@@ -224,7 +274,12 @@ def run_lifecycle(tmp_path: Path) -> World:
     plugins.register(LeakyPlugin(), name="leaky")
     clock = FixedClock(at(2020, 10, 20, 9, 0))
     database = tmp_path / "store" / "participatie.db"
-    app = Participatie.open(f"sqlite:///{database}", clock=clock, plugins=plugins)
+    app = Participatie.open(
+        f"sqlite:///{database}",
+        clock=clock,
+        plugins=plugins,
+        notifications=Notifications(channels=("console",)),
+    )
     app.save_event(week_event(capacity=3, policy=WaitingListPolicy.AUTOMATIC))
     world = World(app, clock, tmp_path / "output", database, canaries())
     world.kept += [database.parent, world.output]
@@ -284,7 +339,12 @@ def test_the_lifecycle_stores_only_declared_fields(tmp_path: Path) -> None:
 def test_the_memory_store_keeps_only_declared_fields(tmp_path: Path) -> None:
     plugins = Plugins(make_plugin_manager(load_entry_points=False, environ={}))
     clock = FixedClock(at(2020, 10, 20, 9, 0))
-    app = Participatie.open("memory://", clock=clock, plugins=plugins)
+    app = Participatie.open(
+        "memory://",
+        clock=clock,
+        plugins=plugins,
+        notifications=Notifications(channels=("console",)),
+    )
     app.save_event(week_event())
     world = World(app, clock, tmp_path / "output", tmp_path / "unused.db", canaries())
     for stage in LIFECYCLE:

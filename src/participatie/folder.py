@@ -33,6 +33,13 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+#: The sender written into ``.eml`` files when none is configured: an address
+#: at a domain reserved for examples (RFC 2606), so nothing can ever reach or
+#: impersonate anyone. Configure ``sender`` (the help desk's address) for
+#: files that really go out.
+DEFAULT_SENDER = "noreply@example.org"
+
+
 @attrs.define
 class FolderChannel:
     """Writes each message as an ``.eml`` file into :attr:`folder`.
@@ -45,7 +52,7 @@ class FolderChannel:
     """
 
     folder: Path = attrs.field(default=Path("outbox"), converter=Path)
-    sender: str = attrs.field(default="noreply@participatie.invalid", converter=v.normalise_email)
+    sender: str = attrs.field(default=DEFAULT_SENDER, converter=v.normalise_email)
     clock: Callable[[], datetime] = attrs.field(default=_utc_now)
 
     #: E-mail: the recipient is the person's e-mail address.

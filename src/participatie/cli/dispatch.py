@@ -76,7 +76,8 @@ def _print(report: DispatchReport, language: str) -> None:
         )
     )
     for failure in report.failures:
-        # The key and error name the message, never the person's address.
+        # The key and the kind of error name the message, never the person's
+        # address (a mail server's refusal may quote it; the outbox keeps it).
         echo_error(
             text(
                 language,
@@ -85,7 +86,7 @@ def _print(report: DispatchReport, language: str) -> None:
                 kind=failure.kind,
                 channel=failure.channel,
                 key=failure.key,
-                error=failure.error,
+                error=failure.error.split(":", 1)[0],
             )
         )
     for channel in report.hung_channels:

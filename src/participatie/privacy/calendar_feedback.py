@@ -105,6 +105,12 @@ CALENDAR_AND_FEEDBACK_FIELDS: tuple[PersonalField, ...] = (
         on_erasure=_DELETED,
     ),
     PersonalField("MemoryStore", "_next_message_id", N, "the memory store's bookkeeping"),
+    PersonalField(
+        "MemoryStore",
+        "message_planner",
+        N,
+        "the notification settings (channels, texts, reminder rules): configuration",
+    ),
     *declare(
         "OutboxRecord",
         N,

@@ -58,6 +58,10 @@ def contextlib_closing(db: sqlite3.Connection) -> Any:
     return contextlib.closing(db)
 
 
+#: Store attributes that hold settings, not records: declared, not walked.
+_CONFIGURATION = frozenset({"message_planner"})
+
+
 def memory_fields(store: object) -> set[tuple[str, str]]:
     """``(class, attribute)`` of the store's attributes and of every attrs value it holds.
 
@@ -90,7 +94,8 @@ def memory_fields(store: object) -> set[tuple[str, str]]:
 
     for name, value in vars(store).items():
         found.add((owner, name))
-        walk(value)
+        if name not in _CONFIGURATION:
+            walk(value)
     return found
 
 
