@@ -306,3 +306,27 @@ def test_problems_read_in_both_languages() -> None:
 
 def test_known_placeholders_include_the_basics() -> None:
     assert {"name", "event", "session", "start", "end", "link", "help_desk_email"} <= PLACEHOLDERS
+
+
+def test_retention_and_guardian_consent_are_read() -> None:
+    text = minimal(session="guardian_consent_below = 18").replace(
+        'organiser = "O"\n', 'organiser = "O"\nretention_days = 365\n'
+    )
+    event_file = read_event_file(text)
+    assert event_file.event.retention == timedelta(days=365)
+    assert event_file.event.sessions[0].guardian_consent_below == 18
+    # Unset: no retention, and the Dutch default age of 16 when consent is required.
+    plain = read_event_file(minimal())
+    assert plain.event.retention is None
+    assert plain.event.sessions[0].guardian_consent_below == 16
+
+
+def test_bad_retention_and_guardian_age_are_reported_with_their_lines() -> None:
+    text = minimal(session="guardian_consent_below = 15").replace(
+        'organiser = "O"\n', 'organiser = "O"\nretention_days = 0\n'
+    )
+    with pytest.raises(EventFileError) as caught:
+        read_event_file(text)
+    problems = "\n".join(str(problem) for problem in caught.value.problems)
+    assert "retention_days" in problems
+    assert "guardian" in problems

@@ -367,6 +367,7 @@ _EVENT: Final = (
     "consent_version",
     "central_questions",
     "help_desk",
+    "retention_days",
 )
 _SESSION: Final = (
     "key",
@@ -385,6 +386,7 @@ _SESSION: Final = (
     "offer_period_hours",
     "consent_required",
     "cancelled",
+    "guardian_consent_below",
 )
 _IMPORT: Final = (
     "columns",
@@ -804,6 +806,7 @@ def _read_session(
         reader.add((*here, "offer_period_hours"), "positive")
     consent_required = reader.value(table, here, "consent_required", bool, "boolean")
     cancelled = reader.value(table, here, "cancelled", bool, "boolean")
+    guardian = reader.value(table, here, "guardian_consent_below", int, "number")
     if reader.failed_since(before):
         return None, key
     assert key is not None
@@ -828,6 +831,7 @@ def _read_session(
             offer_period=timedelta(hours=hours) if hours is not None else timedelta(hours=48),
             consent_required=True if consent_required is None else consent_required,
             cancelled=bool(cancelled),
+            **({} if guardian is None else {"guardian_consent_below": guardian}),
         )
     except InvalidInputError as error:
         reader.add(here, "session", value=repr(key), detail=error)
@@ -879,6 +883,9 @@ def _read_event(
             (*here, "central_questions", number), v.multi_line, _named("central question"), question
         )
     help_desk = _read_help_desk(reader, table)
+    retention_days = reader.value(table, here, "retention_days", int, "number")
+    if retention_days is not None and retention_days <= 0:
+        reader.add((*here, "retention_days"), "positive")
     if reader.failed_since(before) or None in sessions:
         return None
     assert key is not None
@@ -897,6 +904,7 @@ def _read_event(
             central_questions=[question.strip() for question in questions],
             sessions=[session for session in sessions if session is not None],
             consent_version=consent_version,
+            retention=None if retention_days is None else timedelta(days=retention_days),
         )
     except InvalidInputError as error:  # pragma: no cover - every field was checked above
         reader.add(here, "event", detail=error)
