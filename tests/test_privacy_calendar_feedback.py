@@ -109,3 +109,30 @@ def test_subject_access_lists_input_and_responses(
     access = app.subject_access(CHANTAL)
     part = access["plugins"]["participatie.privacy.calendar_feedback"]
     assert part["your_input"][0]["text"] == "Laat jongeren kiezen."
+
+
+def test_erasing_messages_by_registration_alone_spares_everyone_else(
+    app: Participatie, participatie_clock: FixedClock
+) -> None:
+    """A purge erases messages by registration; no address means no match, not every match."""
+    from participatie import OutgoingMessage
+    from participatie.channels import Message
+
+    [chantal] = [r for r in app.registrations(EVENT) if r.person.email == CHANTAL]
+    [bram] = [r for r in app.registrations(EVENT) if r.person.email == BRAM]
+    now = participatie_clock.now()
+    app.store.queue_messages(
+        [
+            OutgoingMessage(
+                "console",
+                Message(r.person.email, "Onderwerp", "Tekst.", key=f"k-{r.id}"),
+                now,
+                registration_id=r.id,
+            )
+            for r in (chantal, bram)
+        ],
+        now,
+    )
+    assert app.store.erase_outbox_person(None, []) == 0
+    assert app.store.erase_outbox_person(None, [chantal.id]) == 1
+    assert [r.message.recipient for r in app.outbox()] == [BRAM]

@@ -24,6 +24,13 @@ _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 #: refuses it; only this exact form is let through, for stored tombstones.
 ERASED_DOMAIN = "erased.invalid"
 _TOMBSTONE_EMAIL = re.compile(r"^erased-[0-9a-f]{16,64}@erased\.invalid$")
+
+
+def is_erased_address(email: str) -> bool:
+    """Whether ``email`` is the address of an erased person's tombstone (never written to)."""
+    return email.endswith("@" + ERASED_DOMAIN)
+
+
 #: The longest name, title or other single line of text (characters).
 MAX_LINE_LENGTH = 200
 #: The longest multi-line text (a purpose, a message body).

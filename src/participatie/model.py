@@ -465,7 +465,7 @@ class Person:
     @property
     def is_erased(self) -> bool:
         """Whether this is the tombstone of an erased person (see :func:`erased_person`)."""
-        return self.email.endswith("@" + ERASED_DOMAIN)
+        return v.is_erased_address(self.email)
 
 
 def erased_person(audience: str) -> Person:

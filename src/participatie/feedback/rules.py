@@ -15,7 +15,7 @@ from datetime import datetime
 
 import attrs
 
-from participatie._validate import ERASED_DOMAIN
+from participatie._validate import is_erased_address
 from participatie.exceptions import (
     DispositionsMissingError,
     InvalidInputError,
@@ -241,7 +241,7 @@ def message_key(round_id: int, kind: str, email: str, rule: int | None = None) -
 
 def _reachable(recipients: Iterable[Recipient]) -> list[Recipient]:
     """Recipients a message may go to: never the tombstone of an erased person."""
-    return [r for r in recipients if not r.email.endswith("@" + ERASED_DOMAIN)]
+    return [r for r in recipients if not is_erased_address(r.email)]
 
 
 def invitations_due(

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from participatie._validate import is_erased_address
 from participatie.calendar import invitation_token
 from participatie.model import Event, Registration, erased_person
 from participatie.plugins import hookimpl
@@ -396,16 +397,21 @@ def participatie_personal_data() -> tuple[PersonalField, ...]:
     return CALENDAR_AND_FEEDBACK_FIELDS
 
 
-@hookimpl
-def participatie_erase_person(
-    email: str, registrations: Sequence[Registration], store: Store
+def _erase(
+    store: Store, email: str, registrations: Sequence[Registration], event_key: str | None = None
 ) -> Erased | None:
-    """Delete the person's calendar states; unlink them from input and feedback."""
+    """Delete one person's calendar states and messages; unlink them from input and feedback.
+
+    ``registrations`` are theirs (in ``event_key`` only, for a purge); with
+    ``event_key`` their messages are found by registration alone and their
+    feedback only in that event, so other events keep theirs.
+    """
     tokens = {invitation_token(r.event_key, r.session_key, email) for r in registrations}
     calendar = store.forget_calendar_entries(sorted(tokens)) if tokens else 0
-    messages = store.erase_outbox_person(email, [r.id for r in registrations])
+    ids = [r.id for r in registrations]
+    messages = store.erase_outbox_person(email if event_key is None else None, ids)
     audience = registrations[0].person.audience if registrations else "erased"
-    feedback = store.erase_feedback_person(email, erased_person(audience).email)
+    feedback = store.erase_feedback_person(email, erased_person(audience).email, event_key)
     if not calendar and not feedback and not messages:
         return None
     return Erased(
@@ -417,13 +423,21 @@ def participatie_erase_person(
 
 
 @hookimpl
+def participatie_erase_person(
+    email: str, registrations: Sequence[Registration], store: Store
+) -> Erased | None:
+    """Delete the person's calendar states and messages; unlink them from input and feedback."""
+    return _erase(store, email, registrations)
+
+
+@hookimpl
 def participatie_subject_access(email: str, store: Store) -> dict[str, Any] | None:
     """The person's input, responses and the rounds they were asked in."""
     rounds = store.list_rounds(None)
     asked = [r for r in rounds if any(x.email == email for x in r.recipients)]
     contributions = [
         {"event": c.event_key, "session": c.session_key, "question": c.question, "text": c.text}
-        for event in {r.event_key for r in rounds} | _events_of(store)
+        for event in (e.key for e in store.list_events())
         for c in store.list_contributions(event)
         if c.participant == email
     ]
@@ -457,34 +471,21 @@ def participatie_subject_access(email: str, store: Store) -> dict[str, Any] | No
 
 @hookimpl
 def participatie_purge_event(event: Event, store: Store, now: datetime) -> Erased | None:
-    """Unlink everyone from the event's input and feedback when its retention is over."""
+    """Erase, for everyone in the event, what :func:`participatie_erase_person` erases."""
     del now
-    tokens = {
-        invitation_token(r.event_key, r.session_key, r.person.email)
-        for r in store.list_registrations(event.key)
-    }
-    calendar = store.forget_calendar_entries(sorted(tokens)) if tokens else 0
-    registrations = store.list_registrations(event.key)
-    calendar += sum(
-        store.erase_outbox_person(email, [r.id for r in registrations if r.person.email == email])
-        for email in sorted({r.person.email for r in registrations})
-    )
-    people = {c.participant for c in store.list_contributions(event.key) if c.participant}
+    registrations: dict[str, list[Registration]] = {}
+    for registration in store.list_registrations(event.key):
+        registrations.setdefault(registration.person.email, []).append(registration)
+    people = set(registrations)
+    people |= {c.participant for c in store.list_contributions(event.key) if c.participant}
     for feedback_round in store.list_rounds(event.key):
         people |= {r.email for r in feedback_round.recipients}
-    people = {p for p in people if not p.endswith("@erased.invalid")}
-    changed = sum(
-        store.erase_feedback_person(email, erased_person("erased").email)
+    parts = [
+        _erase(store, email, registrations.get(email, []), event.key)
         for email in sorted(people)
-    )
-    if not changed and not calendar:
+        if not is_erased_address(email)
+    ]
+    done = [part for part in parts if part is not None]
+    if not done:
         return None
-    return Erased(
-        changed + calendar,
-        (),
-        f"{calendar} calendar state(s) deleted, {changed} input/feedback record(s) unlinked",
-    )
-
-
-def _events_of(store: Store) -> set[str]:
-    return {event.key for event in store.list_events()}
+    return Erased(sum(part.items for part in done), (), f"{len(done)} person(s) unlinked")

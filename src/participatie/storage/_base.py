@@ -562,8 +562,10 @@ class Store(FeedbackStore, abc.ABC):
     message_planner: MessagePlanner | None = None
 
     @abc.abstractmethod
-    def erase_outbox_person(self, email: str, registration_ids: Iterable[int]) -> int:
+    def erase_outbox_person(self, email: str | None, registration_ids: Iterable[int]) -> int:
         """Delete every message to this address or about these registrations, atomically.
+
+        ``email=None`` deletes by registration only (a purge of one event).
 
         Called when a person is erased (bodies, subjects and calendar parts
         hold their name and address). Returns how many messages were deleted.
@@ -886,8 +888,8 @@ class Tx(FeedbackTx, abc.ABC):
         """Queued messages, in id order, optionally filtered."""
 
     @abc.abstractmethod
-    def delete_outbox_messages(self, recipient: str, registration_ids: Sequence[int]) -> int:
-        """Delete every message to ``recipient`` or about one of ``registration_ids``.
+    def delete_outbox_messages(self, recipient: str | None, registration_ids: Sequence[int]) -> int:
+        """Delete every message to ``recipient`` (if given) or about one of ``registration_ids``.
 
         Sent, pending and failed alike; returns how many were deleted.
         """
@@ -1341,7 +1343,7 @@ class LedgerStore(FeedbackLedger, Store):
 
     # --- the outbox ---------------------------------------------------------
 
-    def erase_outbox_person(self, email: str, registration_ids: Iterable[int]) -> int:
+    def erase_outbox_person(self, email: str | None, registration_ids: Iterable[int]) -> int:
         ids = sorted(set(registration_ids))
         with self._transaction() as tx:
             return tx.delete_outbox_messages(email, ids)

@@ -168,7 +168,9 @@ class FeedbackStore(abc.ABC):
         """
 
     @abc.abstractmethod
-    def erase_feedback_person(self, email: str, tombstone: str) -> int:
+    def erase_feedback_person(
+        self, email: str, tombstone: str, event_key: str | None = None
+    ) -> int:
         """Unlink a person from input and feedback, atomically; returns how many records changed.
 
         ``tombstone`` (an ``erased-…@erased.invalid`` address) takes the
@@ -176,7 +178,8 @@ class FeedbackStore(abc.ABC):
         their responses and in the recipients of rounds, so response rates
         and agreement stay right while nothing points to the person. Their
         texts stay as anonymous input; nobody is named with them any more.
-        Nothing is ever sent to a tombstone.
+        Nothing is ever sent to a tombstone. With ``event_key`` only that
+        event's records change (a retention purge of one event).
         """
 
     @abc.abstractmethod
@@ -266,9 +269,12 @@ class FeedbackTx(abc.ABC):
         """Key -> when recorded, for the round."""
 
     @abc.abstractmethod
-    def reassign_feedback_person(self, email: str, tombstone: str) -> int:
+    def reassign_feedback_person(
+        self, email: str, tombstone: str, event_key: str | None = None
+    ) -> int:
         """Replace ``email`` by ``tombstone`` as the source of input, the respondent
         of responses and the subject of dispositions; clear ``may_be_named``.
+        With ``event_key``, only in that event's input and rounds.
 
         Returns how many records changed. The texts stay: they are the
         person's input, now anonymous (see :meth:`FeedbackStore.erase_feedback_person`).
@@ -537,10 +543,12 @@ class FeedbackLedger(FeedbackStore):
 
     # --- privacy --------------------------------------------------------------
 
-    def erase_feedback_person(self, email: str, tombstone: str) -> int:
+    def erase_feedback_person(
+        self, email: str, tombstone: str, event_key: str | None = None
+    ) -> int:
         with self._transaction() as tx:
-            changed = tx.reassign_feedback_person(email, tombstone)
-            for feedback_round in tx.select_rounds(None):
+            changed = tx.reassign_feedback_person(email, tombstone, event_key)
+            for feedback_round in tx.select_rounds(event_key):
                 if any(r.email == email for r in feedback_round.recipients):
                     recipients = tuple(
                         Recipient(tombstone, ERASED_NAME, r.language) if r.email == email else r

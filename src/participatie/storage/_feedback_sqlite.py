@@ -428,18 +428,28 @@ class SQLiteFeedbackTx(FeedbackTx):
         )
         return {row["key"]: from_utc_text(row["queued_at"]) for row in rows}
 
-    def reassign_feedback_person(self, email: str, tombstone: str) -> int:
-        changed = 0
-        for table, column in (
-            ("feedback_contributions", "participant"),
-            ("feedback_responses", "respondent"),
-        ):
-            changed += self._db.execute(
-                f"UPDATE {table} SET {column} = ?, may_be_named = 0 WHERE {column} = ?",
-                (tombstone, email),
-            ).rowcount
+    def reassign_feedback_person(
+        self, email: str, tombstone: str, event_key: str | None = None
+    ) -> int:
+        scope: tuple[str, ...] = ()
+        if event_key is None:
+            of_event, by_round = "", ""
+        else:
+            of_event = " AND event_key = ?"
+            by_round = " AND round_id IN (SELECT id FROM feedback_rounds WHERE event_key = ?)"
+            scope = (event_key,)
+        changed = self._db.execute(
+            "UPDATE feedback_contributions SET participant = ?, may_be_named = 0 "
+            f"WHERE participant = ?{of_event}",
+            (tombstone, email, *scope),
+        ).rowcount
         changed += self._db.execute(
-            "UPDATE feedback_dispositions SET respondent = ? WHERE respondent = ?",
-            (tombstone, email),
+            "UPDATE feedback_responses SET respondent = ?, may_be_named = 0 "
+            f"WHERE respondent = ?{by_round}",
+            (tombstone, email, *scope),
+        ).rowcount
+        changed += self._db.execute(
+            f"UPDATE feedback_dispositions SET respondent = ? WHERE respondent = ?{by_round}",
+            (tombstone, email, *scope),
         ).rowcount
         return changed

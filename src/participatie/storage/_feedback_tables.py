@@ -184,22 +184,28 @@ class FeedbackTablesTx(FeedbackTx):
     def select_message_marks(self, round_id: int) -> dict[str, datetime]:
         return {key: at for (rid, key), at in self.feedback_tables.marks.items() if rid == round_id}
 
-    def reassign_feedback_person(self, email: str, tombstone: str) -> int:
+    def reassign_feedback_person(
+        self, email: str, tombstone: str, event_key: str | None = None
+    ) -> int:
         tables = self.feedback_tables
+
+        def in_scope(round_id: int) -> bool:
+            return event_key is None or tables.rounds[round_id].event_key == event_key
+
         changed = 0
         for key, contribution in list(tables.contributions.items()):
-            if contribution.participant == email:
+            if contribution.participant == email and event_key in (None, contribution.event_key):
                 new = attrs.evolve(contribution, participant=tombstone, may_be_named=False)
                 self._put(tables.contributions, key, new)
                 changed += 1
         for (round_id, who), response in list(tables.responses.items()):
-            if who == email:
+            if who == email and in_scope(round_id):
                 self._drop(tables.responses, (round_id, who))
                 new_response = attrs.evolve(response, respondent=tombstone, may_be_named=False)
                 self._put(tables.responses, (round_id, tombstone), new_response)
                 changed += 1
         for (round_id, who, section), disposition in list(tables.dispositions.items()):
-            if who == email:
+            if who == email and in_scope(round_id):
                 self._drop(tables.dispositions, (round_id, who, section))
                 new_disposition = attrs.evolve(disposition, respondent=tombstone)
                 self._put(tables.dispositions, (round_id, tombstone, section), new_disposition)

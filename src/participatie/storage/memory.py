@@ -463,18 +463,18 @@ class _MemoryTx(FeedbackTablesTx, Tx):
     def load_outbox_message(self, message_id: int) -> OutboxRecord | None:
         return self._store._outbox.get(message_id)
 
-    def delete_outbox_messages(self, recipient: str, registration_ids: Sequence[int]) -> int:
+    def delete_outbox_messages(self, recipient: str | None, registration_ids: Sequence[int]) -> int:
         store, wanted = self._store, set(registration_ids)
-        doomed = [
-            (message_id, record)
+        doomed = {
+            message_id: record
             for message_id, record in store._outbox.items()
             if record.message.recipient == recipient or record.registration_id in wanted
-        ]
-        for message_id, record in doomed:
+        }
+        for message_id, record in doomed.items():
             del store._outbox[message_id]
             self.undo.append(functools.partial(store._outbox.__setitem__, message_id, record))
         for key, message_id in list(store._outbox_keys.items()):
-            if message_id in dict(doomed):
+            if message_id in doomed:
                 del store._outbox_keys[key]
                 self.undo.append(functools.partial(store._outbox_keys.__setitem__, key, message_id))
         return len(doomed)

@@ -909,7 +909,7 @@ class _SQLiteTx(SQLiteFeedbackTx, Tx):
         ).fetchone()
         return None if row is None else _outbox_record(row)
 
-    def delete_outbox_messages(self, recipient: str, registration_ids: Sequence[int]) -> int:
+    def delete_outbox_messages(self, recipient: str | None, registration_ids: Sequence[int]) -> int:
         deleted = 0
         for start in range(0, len(registration_ids), _CHUNK):
             chunk = list(registration_ids[start : start + _CHUNK])
@@ -919,9 +919,10 @@ class _SQLiteTx(SQLiteFeedbackTx, Tx):
             ).rowcount
         # The recipient is inside the JSON payload: a message that names the
         # address anywhere goes too (better one too many than one too few).
-        deleted += self._db.execute(
-            "DELETE FROM outbox WHERE instr(payload, ?) > 0", (recipient,)
-        ).rowcount
+        if recipient:
+            deleted += self._db.execute(
+                "DELETE FROM outbox WHERE instr(payload, ?) > 0", (recipient,)
+            ).rowcount
         return deleted
 
     def list_outbox(

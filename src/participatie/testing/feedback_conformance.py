@@ -407,7 +407,10 @@ class FeedbackStoreConformance:
             Response(rid, ANNA, [SectionResponse("visie", Opinion.PARTLY, "Ja, maar.")]), OPENS
         )
         tombstone = "erased-0123456789abcdef@erased.invalid"
-        changed = store.erase_feedback_person(ANNA, tombstone)
+        # Scoped to another event (a purge of that event), nothing of this one changes.
+        assert store.erase_feedback_person(ANNA, tombstone, "another-event") == 0
+        assert ANNA in repr(store.list_responses(rid))
+        changed = store.erase_feedback_person(ANNA, tombstone, EVENT)
         assert changed >= 3  # her input, her response, the round's recipients
         everything = repr(store.list_contributions(EVENT)) + repr(store.list_responses(rid))
         everything += repr(store.get_round(rid))
