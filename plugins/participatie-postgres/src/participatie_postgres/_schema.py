@@ -47,9 +47,11 @@ def port(script: str) -> str:
 
 #: 7: the database's own check that no session holds more people than places.
 #: The count of places held lives in ``sessions.taken``, kept by a trigger;
-#: every change that *adds* a holder (a registration, a promotion, an offer)
-#: updates that row, which locks it until commit, and is refused when it
-#: would exceed ``sessions.capacity``. (A capacity lowered below the places
+#: every change that adds or frees a place updates that row, which locks it
+#: until commit. At commit (a deferred constraint trigger: inside one
+#: transaction an assignment may move people in before it moves others out)
+#: a session whose count grew must be within ``sessions.capacity``, or the
+#: whole transaction is refused. (A capacity lowered below the places
 #: already held is allowed, as in SQLite: people keep their places; only new
 #: holders are refused.) Behind the store's own locking this never fires; it
 #: is there so that a bug, or a hand-written SQL statement, cannot overbook.
@@ -64,21 +66,13 @@ SAFETY_NETS = f"""
     DECLARE
         was_holding boolean := TG_OP <> 'INSERT' AND OLD.state IN ({_HOLDING});
         is_holding boolean := TG_OP <> 'DELETE' AND NEW.state IN ({_HOLDING});
-        now_taken bigint;
-        places bigint;
     BEGIN
         IF was_holding AND NOT is_holding THEN
             UPDATE sessions SET taken = taken - 1
                 WHERE event_key = OLD.event_key AND key = OLD.session_key;
         ELSIF is_holding AND NOT was_holding THEN
             UPDATE sessions SET taken = taken + 1
-                WHERE event_key = NEW.event_key AND key = NEW.session_key
-                RETURNING taken, capacity INTO now_taken, places;
-            IF places IS NOT NULL AND now_taken > places THEN
-                RAISE EXCEPTION 'session %/% would hold % people in % places',
-                    NEW.event_key, NEW.session_key, now_taken, places
-                    USING ERRCODE = 'check_violation', CONSTRAINT = 'session_capacity';
-            END IF;
+                WHERE event_key = NEW.event_key AND key = NEW.session_key;
         END IF;
         RETURN NULL;
     END
@@ -86,6 +80,25 @@ SAFETY_NETS = f"""
     CREATE TRIGGER registrations_count_places
         AFTER INSERT OR DELETE OR UPDATE OF state ON registrations
         FOR EACH ROW EXECUTE FUNCTION participatie_count_places();
+    CREATE FUNCTION participatie_check_places() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        now_taken bigint;
+        places bigint;
+    BEGIN
+        SELECT taken, capacity INTO now_taken, places FROM sessions
+            WHERE event_key = NEW.event_key AND key = NEW.key;
+        IF places IS NOT NULL AND now_taken > places THEN
+            RAISE EXCEPTION 'session %/% would hold % people in % places',
+                NEW.event_key, NEW.key, now_taken, places
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'session_capacity';
+        END IF;
+        RETURN NULL;
+    END
+    $$;
+    CREATE CONSTRAINT TRIGGER sessions_within_capacity
+        AFTER UPDATE OF taken ON sessions DEFERRABLE INITIALLY DEFERRED
+        FOR EACH ROW WHEN (NEW.taken > OLD.taken)
+        EXECUTE FUNCTION participatie_check_places();
 """
 
 #: Forward migrations; the schema version is the number applied.
