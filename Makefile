@@ -10,7 +10,7 @@ CORE_STAMP := $(VENV)/.core-installed
 DEV_STAMP  := $(VENV)/.dev-installed
 LINTED     := src tests examples benchmarks docs plugins
 
-.PHONY: demo test lint typecheck pytest docs bench clean
+.PHONY: demo test lint typecheck pytest docs bench clean postgres-server
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,9 +35,27 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
+# plugins/participatie-postgres tests and benchmarks/bench_postgres.py start a
+# throwaway PostgreSQL server from the Debian binaries (initdb, pg_ctl). As
+# root we install them (without the default cluster); otherwise we say what to
+# install. The tests are never skipped.
+postgres-server:
+	@if [ -n "$$PARTICIPATIE_PG_BIN" ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing the PostgreSQL server (apt-get install postgresql) for participatie-postgres"; \
+		mkdir -p /etc/postgresql-common/createcluster.d; \
+		echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.d/participatie.conf; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else \
+		echo "participatie-postgres needs the PostgreSQL server binaries (initdb, pg_ctl):" \
+			"install the Debian package postgresql (sudo apt-get install postgresql)," \
+			"or set PARTICIPATIE_PG_BIN to the directory that holds them" >&2; \
+		exit 1; \
+	fi
+
 # coverage starts before pytest, so modules imported by pytest plugins
 # (participatie's own pytest11 fixtures among them) are measured too.
-pytest: $(DEV_STAMP)
+pytest: $(DEV_STAMP) postgres-server
 	$(BIN)/coverage erase
 	$(BIN)/coverage run -m pytest $(PYTEST_ARGS)
 	$(BIN)/coverage report
@@ -50,7 +68,7 @@ test: lint typecheck pytest docs
 # Peers compared by benchmarks/bench_assignment.py; never part of the core install.
 BENCH_PEERS := matching==1.4.3 ortools
 
-bench: $(DEV_STAMP)
+bench: $(DEV_STAMP) postgres-server
 	$(BIN)/python -m pip install --quiet $(BENCH_PEERS)
 	@for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 

@@ -6,7 +6,6 @@ import itertools
 from collections.abc import Callable, Iterator
 
 import pytest
-
 from participatie_postgres.testing import TemporaryPostgres, temporary_postgres
 
 _databases = itertools.count()

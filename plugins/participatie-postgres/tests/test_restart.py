@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from participatie_postgres import DatabaseUnavailableError, PostgresStore
+from participatie_postgres.testing import TemporaryPostgres, temporary_postgres
 
 from participatie.exceptions import StorageError
 from participatie.testing.conformance import CONSENT, NOW, conformance_event, person
-from participatie_postgres import DatabaseUnavailableError, PostgresStore
-from participatie_postgres.testing import TemporaryPostgres, temporary_postgres
 
 
 @pytest.fixture(scope="module")

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from participatie_postgres import MIGRATIONS, PostgresStore, parse_url
+from participatie_postgres._schema import port
+from participatie_postgres.testing import TemporaryPostgres
 
 import participatie
 from participatie.exceptions import InvalidInputError, SchemaVersionError
 from participatie.storage.sqlite import SQLiteStore
 from participatie.testing.conformance import CONSENT, NOW, conformance_event, person
-from participatie_postgres import MIGRATIONS, PostgresStore, parse_url
-from participatie_postgres._schema import port
-from participatie_postgres.testing import TemporaryPostgres
 
 
 @pytest.fixture
@@ -31,7 +31,9 @@ def store(store_url: str) -> Iterator[PostgresStore]:
     opened.close()
 
 
-def _sql(server: TemporaryPostgres, database: str, schema: str) -> psycopg.Connection[tuple[object, ...]]:
+def _sql(
+    server: TemporaryPostgres, database: str, schema: str
+) -> psycopg.Connection[tuple[object, ...]]:
     conn = psycopg.connect(server.conninfo(database), autocommit=True)
     conn.execute(f"SET search_path TO {schema}")  # type: ignore[arg-type]
     return conn
@@ -78,7 +80,9 @@ def test_a_newer_database_is_refused(
     PostgresStore(store_url).close()
     schema = parse_url(store_url).schema
     with _sql(postgres_server, database, schema) as conn:
-        conn.execute("INSERT INTO participatie_schema (version) VALUES (%s)", (len(MIGRATIONS) + 1,))
+        conn.execute(
+            "INSERT INTO participatie_schema (version) VALUES (%s)", (len(MIGRATIONS) + 1,)
+        )
     with pytest.raises(SchemaVersionError, match="upgrade participatie-postgres"):
         PostgresStore(store_url)
 
@@ -100,7 +104,8 @@ def test_tables_and_columns_are_those_of_sqlite(
     schema = parse_url(store_url).schema
     with _sql(postgres_server, database, schema) as conn:
         rows = conn.execute(
-            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = %s",
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = %s",
             (schema,),
         ).fetchall()
     actual: dict[str, set[str]] = {}
@@ -134,7 +139,9 @@ def test_database_refuses_more_holders_than_places(
     waiting = store.register("conformance", "s", person(3), CONSENT, NOW).registration
     with _sql(postgres_server, database, store.settings.schema) as conn:
         with pytest.raises(psycopg.errors.CheckViolation, match="3 people in 2 places"):
-            conn.execute("UPDATE registrations SET state = 'registered' WHERE id = %s", (waiting.id,))
+            conn.execute(
+                "UPDATE registrations SET state = 'registered' WHERE id = %s", (waiting.id,)
+            )
         row = conn.execute(
             "SELECT taken, capacity FROM sessions WHERE event_key = 'conformance' AND key = 's'"
         ).fetchone()
@@ -159,13 +166,15 @@ def test_database_refuses_a_second_active_registration(
     store: PostgresStore, postgres_server: TemporaryPostgres, database: str
 ) -> None:
     store.register("conformance", "t", person(1), CONSENT, NOW)
-    with _sql(postgres_server, database, store.settings.schema) as conn:
-        with pytest.raises(psycopg.errors.UniqueViolation, match="one_active_registration"):
-            conn.execute(
-                "INSERT INTO registrations (event_key, session_key, person_id, state, "
-                "registered_at, updated_at) SELECT event_key, session_key, person_id, state, "
-                "registered_at, updated_at FROM registrations"
-            )
+    with (
+        _sql(postgres_server, database, store.settings.schema) as conn,
+        pytest.raises(psycopg.errors.UniqueViolation, match="one_active_registration"),
+    ):
+        conn.execute(
+            "INSERT INTO registrations (event_key, session_key, person_id, state, "
+            "registered_at, updated_at) SELECT event_key, session_key, person_id, state, "
+            "registered_at, updated_at FROM registrations"
+        )
 
 
 def test_database_refuses_a_second_message_with_one_key(
@@ -175,10 +184,12 @@ def test_database_refuses_a_second_message_with_one_key(
 
     assert store.queue_messages([outgoing(1, due_at=NOW)], NOW) == 1
     assert store.queue_messages([outgoing(1, due_at=NOW)], NOW) == 0
-    with _sql(postgres_server, database, store.settings.schema) as conn:
-        with pytest.raises(psycopg.errors.UniqueViolation, match="outbox_key_key"):
-            conn.execute(
-                "INSERT INTO outbox (key, channel, kind, payload, state, due_at, created_at, "
-                "updated_at) SELECT key, channel, kind, payload, state, due_at, created_at, "
-                "updated_at FROM outbox"
-            )
+    with (
+        _sql(postgres_server, database, store.settings.schema) as conn,
+        pytest.raises(psycopg.errors.UniqueViolation, match="outbox_key_key"),
+    ):
+        conn.execute(
+            "INSERT INTO outbox (key, channel, kind, payload, state, due_at, created_at, "
+            "updated_at) SELECT key, channel, kind, payload, state, due_at, created_at, "
+            "updated_at FROM outbox"
+        )

@@ -199,19 +199,19 @@ class SQLConnection:
         self.connection = connection
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Cursor:
-        """Run one statement; an ``INSERT`` into an :data:`ID_TABLES` table reports ``lastrowid``."""
+        """Run one statement; an ``INSERT`` into an :data:`ID_TABLES` table sets ``lastrowid``."""
         text = translate(sql)
         cursor = self.connection.cursor(row_factory=row_factory)
         match = _INSERT_TABLE.match(text)
         if match and match.group(1) in ID_TABLES and "RETURNING" not in text:
-            cursor.execute(text + " RETURNING id", _params(parameters))  # type: ignore[call-overload]
+            cursor.execute(text + " RETURNING id", _params(parameters))
             row = cursor.fetchone()
             return Cursor(cursor, None if row is None else int(row[0]))
-        cursor.execute(text, _params(parameters))  # type: ignore[call-overload]
+        cursor.execute(text, _params(parameters))
         return Cursor(cursor)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Cursor:
         """Run one statement for each parameter row; ``rowcount`` is the total."""
         cursor = self.connection.cursor(row_factory=row_factory)
-        cursor.executemany(translate(sql), [_params(row) for row in rows])  # type: ignore[arg-type]
+        cursor.executemany(translate(sql), [_params(row) for row in rows])
         return Cursor(cursor)

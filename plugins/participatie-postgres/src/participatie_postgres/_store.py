@@ -79,7 +79,7 @@ from participatie.storage.sqlite import (
     _registration_values,
     _SQLiteTx,
 )
-from participatie_postgres._connection import SQLConnection, StoreSettings, parse_url
+from participatie_postgres._connection import Row, SQLConnection, StoreSettings, parse_url
 from participatie_postgres._schema import MIGRATIONS, VERSION_TABLE
 
 __all__ = ["DatabaseBusyError", "DatabaseUnavailableError", "PostgresStore"]
@@ -212,14 +212,14 @@ class _PostgresTx(_SQLiteTx):
             sql += f" AND channel IN ({', '.join('?' for _ in names)})"
             params.extend(names)
         sql += " ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED"
-        return [_outbox_record(row) for row in self._pg.execute(sql, (*params, limit))]
+        return [_outbox_record(_as_row(row)) for row in self._pg.execute(sql, (*params, limit))]
 
     def load_outbox_message(self, message_id: int) -> OutboxRecord | None:
         # Read-then-write on one row (a delivery outcome): lock it first.
         row = self._pg.execute(
             f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE id = ? FOR UPDATE", (message_id,)
         ).fetchone()
-        return None if row is None else _outbox_record(row)
+        return None if row is None else _outbox_record(_as_row(row))
 
 
 def _retried(method: Callable[P, R]) -> Callable[P, R]:
@@ -514,7 +514,10 @@ class PostgresStore(LedgerStore):
             sql += f" AND r.state IN ({', '.join('?' for _ in values)})"
             params.extend(values)
         with self._read() as tx:
-            return [_registration(row) for row in tx._pg.execute(sql + " ORDER BY r.id", params)]
+            return [
+                _registration(_as_row(row))
+                for row in tx._pg.execute(sql + " ORDER BY r.id", params)
+            ]
 
     def registrations_of(self, email: str) -> list[Registration]:
         with self._read() as tx:
@@ -523,7 +526,7 @@ class PostgresStore(LedgerStore):
                 "JOIN persons p ON p.id = r.person_id WHERE p.email = ? ORDER BY r.id",
                 (email.strip().lower(),),
             )
-            return [_registration(row) for row in rows]
+            return [_registration(_as_row(row)) for row in rows]
 
     def history(self, registration_id: int) -> list[Transition]:
         registration = self.get_registration(registration_id)
@@ -565,6 +568,11 @@ class PostgresStore(LedgerStore):
             f"vacuumed {len(rows)} tables in schema {self.settings.schema!r}; the write-ahead "
             "log and backups keep old copies until they are recycled",
         )
+
+
+def _as_row(row: Row) -> sqlite3.Row:
+    """Our rows read like :class:`sqlite3.Row`, which the shared decoders are typed for."""
+    return cast(sqlite3.Row, row)
 
 
 def _safe(conninfo: str) -> str:

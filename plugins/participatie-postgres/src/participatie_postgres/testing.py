@@ -130,7 +130,8 @@ class TemporaryPostgres:
         argv = [program, *command[1:]]
         if self.os_user is not None:
             argv = ["runuser", "-u", self.os_user, "--", *argv]
-        result = subprocess.run(argv, capture_output=True, text=True, check=False)
+        # The programs are initdb/pg_ctl from bin_dir, the arguments our own.
+        result = subprocess.run(argv, capture_output=True, text=True, check=False)  # noqa: S603
         if result.returncode != 0:
             log = self.root / "server.log"
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
@@ -183,7 +184,9 @@ class TemporaryPostgres:
 
     def restart(self) -> None:
         """Stop and start again, as an administrator's ``pg_ctl restart`` does."""
-        self._run("pg_ctl", "restart", "-w", "-m", "fast", "-D", str(self.data_dir), "-l", self._log())
+        self._run(
+            "pg_ctl", "restart", "-w", "-m", "fast", "-D", str(self.data_dir), "-l", self._log()
+        )
         self.running = True
 
     def _log(self) -> str:
@@ -206,7 +209,7 @@ class TemporaryPostgres:
         return f"host={self.socket_dir} port={self.port} user={SUPERUSER} dbname={database}"
 
     def url(self, database: str = "postgres", **query: str) -> str:
-        """A ``postgresql://`` store URL for ``database``; ``query`` adds settings (``schema=…``)."""
+        """The ``postgresql://`` store URL of ``database``; ``query`` adds ``schema=…`` and such."""
         params = {"host": str(self.socket_dir), "port": str(self.port), **query}
         text = "&".join(f"{key}={quote(value, safe='')}" for key, value in params.items())
         return f"postgresql://{SUPERUSER}@/{database}?{text}"
@@ -217,13 +220,13 @@ class TemporaryPostgres:
             sql = f'CREATE DATABASE "{name}"'
             if template is not None:
                 sql += f' TEMPLATE "{template}"'
-            conn.execute(sql)  # type: ignore[arg-type]  # names come from the caller's code
+            conn.execute(sql)  # a name from our own code
         return self.url(name)
 
     def drop_database(self, name: str) -> None:
         """Drop ``name``, ending the sessions still connected to it."""
         with psycopg.connect(self.conninfo(), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextlib.contextmanager
