@@ -396,13 +396,17 @@ class PostgresStore(LedgerStore):
                 (_LOCK_SPACE_STORE, self._lock_key),
             )
         elif scope.lock is _Lock.EVENT:
+            # Shared store lock first, then the event's: always in this order,
+            # so lock waits never form a cycle. One round trip for both.
             conn.execute(
-                "SELECT pg_advisory_xact_lock_shared(%s, hashtext(%s))",
-                (_LOCK_SPACE_STORE, self._lock_key),
-            )
-            conn.execute(
-                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
-                (_LOCK_SPACE_EVENT, f"{self._lock_key}/{scope.event_key}"),
+                "SELECT pg_advisory_xact_lock_shared(%s, hashtext(%s)), "
+                "pg_advisory_xact_lock(%s, hashtext(%s))",
+                (
+                    _LOCK_SPACE_STORE,
+                    self._lock_key,
+                    _LOCK_SPACE_EVENT,
+                    f"{self._lock_key}/{scope.event_key}",
+                ),
             )
 
     @contextlib.contextmanager
@@ -414,8 +418,15 @@ class PostgresStore(LedgerStore):
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[_PostgresTx]:
+        """A read of several statements: one snapshot (``REPEATABLE READ``), no lock."""
         with self._scoped(_Scope(_Lock.READ)), self._transaction() as tx:
             yield cast(_PostgresTx, tx)
+
+    @contextlib.contextmanager
+    def _statement(self) -> Iterator[_PostgresTx]:
+        """A read of one statement: consistent by itself, so no transaction around it."""
+        with self._connection() as conn:
+            yield _PostgresTx(SQLConnection(conn), self._events)
 
     # --- operations with a narrower lock --------------------------------------
 
@@ -474,7 +485,7 @@ class PostgresStore(LedgerStore):
     # --- reads ----------------------------------------------------------------
 
     def get_event(self, event_key: str) -> Event:
-        with self._read() as tx:
+        with self._statement() as tx:
             event = tx.load_event(event_key)
         if event is None:
             raise UnknownEventError(f"no event {event_key!r} is stored")
@@ -487,7 +498,7 @@ class PostgresStore(LedgerStore):
         return [event for event in events if event is not None]
 
     def get_registration(self, registration_id: int) -> Registration:
-        with self._read() as tx:
+        with self._statement() as tx:
             registration = tx.load_registration(registration_id)
         if registration is None:
             raise UnknownRegistrationError(f"no registration {registration_id}")
@@ -513,14 +524,12 @@ class PostgresStore(LedgerStore):
                 return []
             sql += f" AND r.state IN ({', '.join('?' for _ in values)})"
             params.extend(values)
-        with self._read() as tx:
-            return [
-                _registration(_as_row(row))
-                for row in tx._pg.execute(sql + " ORDER BY r.id", params)
-            ]
+        with self._statement() as tx:
+            rows = tx._pg.execute(sql + " ORDER BY r.id", params)
+        return [_registration(_as_row(row)) for row in rows]
 
     def registrations_of(self, email: str) -> list[Registration]:
-        with self._read() as tx:
+        with self._statement() as tx:
             rows = tx._pg.execute(
                 f"SELECT {_REGISTRATION_COLUMNS} FROM registrations r "
                 "JOIN persons p ON p.id = r.person_id WHERE p.email = ? ORDER BY r.id",
