@@ -99,6 +99,16 @@ _INSERT_REGISTRATION_RETURNING = (
 )
 
 
+#: What a lost conflict raises (SQLSTATE class 40). In psycopg 3.3
+#: SerializationFailure and DeadlockDetected derive from OperationalError
+#: directly, not from TransactionRollback, so all three are named.
+_CONFLICTS = (
+    psycopg.errors.SerializationFailure,
+    psycopg.errors.DeadlockDetected,
+    psycopg.errors.TransactionRollback,
+)
+
+
 class DatabaseUnavailableError(StorageError):
     """PostgreSQL cannot be reached (down, restarting, network, or too many clients).
 
@@ -242,7 +252,7 @@ def _retried(method: Callable[P, R]) -> Callable[P, R]:
             while True:
                 try:
                     return method(*args, **kwargs)
-                except psycopg.errors.TransactionRollback as error:
+                except _CONFLICTS as error:
                     attempt += 1
                     store.retried += 1
                     if attempt > store.settings.retries:
@@ -358,7 +368,7 @@ class PostgresStore(LedgerStore):
         try:
             with self._pool.connection() as conn:
                 yield conn
-        except psycopg.errors.TransactionRollback:
+        except _CONFLICTS:
             raise  # retried by _retried
         except psycopg_pool.PoolTimeout as error:
             raise DatabaseUnavailableError(

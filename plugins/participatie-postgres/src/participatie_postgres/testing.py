@@ -23,17 +23,20 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import attrs
 import psycopg
 
 from participatie.exceptions import StorageError
+from participatie_postgres._store import PostgresStore
 
 __all__ = [
     "PostgresServerMissingError",
     "TemporaryPostgres",
     "find_server_binaries",
+    "open_without_event_lock",
     "temporary_postgres",
 ]
 
@@ -238,3 +241,22 @@ def temporary_postgres(*, durable: bool = False) -> Iterator[TemporaryPostgres]:
         yield server
     finally:
         server.remove()
+
+
+def open_without_event_lock(url: str) -> PostgresStore:
+    """A store that skips the event lock: for tests that the database's own check holds.
+
+    Registrations then count and insert without excluding each other, which
+    overbooks under concurrency; the capacity trigger must refuse every
+    transaction that would (they fail with a
+    :class:`~participatie.exceptions.StorageError`), so no session ends up
+    with more holders than places. Never use it for anything else.
+    """
+    from participatie_postgres._store import _Lock, _Scope
+
+    class _WithoutEventLock(PostgresStore):
+        def _lock(self, conn: psycopg.Connection[Any], scope: _Scope) -> None:
+            if scope.lock is not _Lock.EVENT:
+                super()._lock(conn, scope)
+
+    return _WithoutEventLock(url)
