@@ -23,7 +23,7 @@ def test_without_the_event_lock_only_the_database_check_prevents_overbooking(
         store_urls(),
         capacity=2,
         workers=8,
-        trials=10,
+        trials=5,
         opener="participatie_postgres.testing:open_without_event_lock",
     )
     assert result.overbooked == 0
