@@ -43,7 +43,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ParamSpec, TypeVar, cast
 
 import attrs
@@ -67,7 +67,7 @@ from participatie.model import (
     RegistrationState,
     Transition,
 )
-from participatie.outbox import DeliveryState, OutboxRecord
+from participatie.outbox import DeliveryState, OutboxRecord, OutgoingMessage
 from participatie.storage import BulkResult, Outcome, PlaceCount
 from participatie.storage._base import LedgerStore, Scrubbed, Tx
 from participatie.storage._codec import from_utc_text, to_utc_text
@@ -293,7 +293,11 @@ class PostgresStore(LedgerStore):
             timeout=self.settings.pool_timeout,
             kwargs={"autocommit": True},
             configure=self._configure,
+            # Each checkout is checked (one empty query), so connections broken
+            # by a server restart are replaced instead of failing a request.
             check=psycopg_pool.ConnectionPool.check_connection,
+            # A failed background connection attempt is given up at once;
+            # the next request that needs a connection tries again.
             reconnect_timeout=0,
             open=False,
             name=f"participatie:{schema}",
@@ -327,7 +331,13 @@ class PostgresStore(LedgerStore):
                 "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
                 (_LOCK_SPACE_STORE, self._lock_key),
             )
-            conn.execute(psycopg.sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
+            # CREATE SCHEMA needs the CREATE privilege on the database even
+            # when the schema exists, so only ask for it when it is missing.
+            exists = conn.execute(
+                "SELECT 1 FROM pg_namespace WHERE nspname = %s", (self.settings.schema,)
+            ).fetchone()
+            if exists is None:
+                conn.execute(psycopg.sql.SQL("CREATE SCHEMA {}").format(schema))
             conn.execute(
                 psycopg.sql.SQL(
                     "CREATE TABLE IF NOT EXISTS {}.{} (version INTEGER PRIMARY KEY, "
@@ -478,19 +488,41 @@ class PostgresStore(LedgerStore):
         with self._scoped(_Scope(_Lock.READ)):
             return super().count_places(event_key, session_key)
 
-    def queue_messages(self, entries: Any, now: datetime) -> int:
+    def queue_messages(self, entries: Iterable[OutgoingMessage], now: datetime) -> int:
+        # One INSERT … ON CONFLICT DO NOTHING per message: atomic without a lock.
         with self._scoped(_Scope(_Lock.ROWS)):
             return super().queue_messages(entries, now)
 
-    def claim_messages(self, now: datetime, **options: Any) -> list[OutboxRecord]:
+    def claim_messages(
+        self,
+        now: datetime,
+        *,
+        limit: int,
+        lease: timedelta,
+        max_attempts: int,
+        channels: Iterable[str] | None = None,
+    ) -> list[OutboxRecord]:
+        # Rows are taken FOR UPDATE SKIP LOCKED (see _PostgresTx.due_messages).
         with self._scoped(_Scope(_Lock.ROWS)):
-            return super().claim_messages(now, **options)
+            return super().claim_messages(
+                now, limit=limit, lease=lease, max_attempts=max_attempts, channels=channels
+            )
 
     def record_delivery(
-        self, message_id: int, attempt: int, state: DeliveryState, now: datetime, **options: Any
+        self,
+        message_id: int,
+        attempt: int,
+        state: DeliveryState,
+        now: datetime,
+        *,
+        error: str | None = None,
+        retry_at: datetime | None = None,
     ) -> bool:
+        # The message's row is read FOR UPDATE (see _PostgresTx.load_outbox_message).
         with self._scoped(_Scope(_Lock.ROWS)):
-            return super().record_delivery(message_id, attempt, state, now, **options)
+            return super().record_delivery(
+                message_id, attempt, state, now, error=error, retry_at=retry_at
+            )
 
     # --- reads ----------------------------------------------------------------
 
