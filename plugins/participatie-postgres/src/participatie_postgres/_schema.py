@@ -46,9 +46,9 @@ def port(script: str) -> str:
 
 
 #: 7: the database's own check that no session holds more people than places.
-#: The count of places held lives in ``sessions.taken``, kept by a trigger;
-#: every change that adds or frees a place updates that row, which locks it
-#: until commit. At commit (a deferred constraint trigger: inside one
+#: The count of places held lives in ``sessions.taken``, kept by statement
+#: triggers; every statement that adds or frees places updates that row once,
+#: which locks it until commit. At commit (a deferred constraint trigger: inside one
 #: transaction an assignment may move people in before it moves others out)
 #: a session whose count grew must be within ``sessions.capacity``, or the
 #: whole transaction is refused. (A capacity lowered below the places
@@ -63,23 +63,42 @@ SAFETY_NETS = f"""
         WHERE r.event_key = s.event_key AND r.session_key = s.key AND r.state IN ({_HOLDING})
     );
     CREATE FUNCTION participatie_count_places() RETURNS trigger LANGUAGE plpgsql AS $$
-    DECLARE
-        was_holding boolean := TG_OP <> 'INSERT' AND OLD.state IN ({_HOLDING});
-        is_holding boolean := TG_OP <> 'DELETE' AND NEW.state IN ({_HOLDING});
     BEGIN
-        IF was_holding AND NOT is_holding THEN
-            UPDATE sessions SET taken = taken - 1
-                WHERE event_key = OLD.event_key AND key = OLD.session_key;
-        ELSIF is_holding AND NOT was_holding THEN
-            UPDATE sessions SET taken = taken + 1
-                WHERE event_key = NEW.event_key AND key = NEW.session_key;
+        -- One UPDATE per session a statement touched (a bulk insert of
+        -- 100,000 rows is one statement), not one per row.
+        IF TG_OP = 'INSERT' THEN
+            UPDATE sessions s SET taken = s.taken + d.n
+            FROM (SELECT event_key, session_key, count(*) AS n FROM new_rows
+                  WHERE state IN ({_HOLDING}) GROUP BY event_key, session_key) d
+            WHERE s.event_key = d.event_key AND s.key = d.session_key;
+        ELSIF TG_OP = 'DELETE' THEN
+            UPDATE sessions s SET taken = s.taken - d.n
+            FROM (SELECT event_key, session_key, count(*) AS n FROM old_rows
+                  WHERE state IN ({_HOLDING}) GROUP BY event_key, session_key) d
+            WHERE s.event_key = d.event_key AND s.key = d.session_key;
+        ELSE
+            UPDATE sessions s SET taken = s.taken + d.n
+            FROM (SELECT event_key, session_key, sum(delta) AS n FROM (
+                      SELECT event_key, session_key, 1 AS delta FROM new_rows
+                      WHERE state IN ({_HOLDING})
+                      UNION ALL
+                      SELECT event_key, session_key, -1 FROM old_rows
+                      WHERE state IN ({_HOLDING})
+                  ) changes GROUP BY event_key, session_key HAVING sum(delta) <> 0) d
+            WHERE s.event_key = d.event_key AND s.key = d.session_key;
         END IF;
         RETURN NULL;
     END
     $$;
-    CREATE TRIGGER registrations_count_places
-        AFTER INSERT OR DELETE OR UPDATE OF state ON registrations
-        FOR EACH ROW EXECUTE FUNCTION participatie_count_places();
+    CREATE TRIGGER registrations_count_inserted
+        AFTER INSERT ON registrations REFERENCING NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION participatie_count_places();
+    CREATE TRIGGER registrations_count_updated
+        AFTER UPDATE ON registrations REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION participatie_count_places();
+    CREATE TRIGGER registrations_count_deleted
+        AFTER DELETE ON registrations REFERENCING OLD TABLE AS old_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION participatie_count_places();
     CREATE FUNCTION participatie_check_places() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE
         now_taken bigint;

@@ -75,6 +75,7 @@ from participatie.storage.sqlite import (
     _OUTBOX_COLUMNS,
     _REGISTRATION_COLUMNS,
     _outbox_record,
+    _person_values,
     _registration,
     _registration_values,
     _SQLiteTx,
@@ -91,12 +92,6 @@ R = TypeVar("R")
 #: so that locks taken by other applications in the same database never collide.
 _LOCK_SPACE_STORE = 0x70617274
 _LOCK_SPACE_EVENT = 0x70617275
-
-_INSERT_REGISTRATION_RETURNING = (
-    "INSERT INTO registrations (event_key, session_key, person_id, state, "
-    "registered_at, updated_at, consent_version, consent_given_at, consent_given_by) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
-)
 
 
 #: What a lost conflict raises (SQLSTATE class 40). In psycopg 3.3
@@ -167,14 +162,25 @@ class _PostgresTx(_SQLiteTx):
         return [int(row[0]) for row in rows]
 
     def upsert_persons(self, persons: Sequence[Person]) -> list[int]:
-        # Rows are locked in e-mail order, so two bulk loads for different
-        # events that share people cannot deadlock on them.
-        order = sorted(range(len(persons)), key=lambda index: persons[index].email)
-        ids = super().upsert_persons([persons[index] for index in order])
-        result = [0] * len(persons)
-        for index, person_id in zip(order, ids, strict=True):
-            result[index] = person_id
-        return result
+        # One statement for all (SQLite runs one per person): rows are locked
+        # in e-mail order, so two bulk loads that share people cannot deadlock.
+        if not persons:
+            return []
+        latest = {person.email: person for person in persons}  # the last one wins
+        ordered = sorted(latest.values(), key=lambda person: person.email)
+        columns = list(zip(*(_person_values(person) for person in ordered), strict=True))
+        rows = self._pg.connection.execute(
+            "INSERT INTO persons (email, name, audience, organisation, phone, language, "
+            "age_category) SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], "
+            "%s::text[], %s::text[], %s::text[], %s::text[]) AS u ORDER BY 1 "
+            "ON CONFLICT (email) DO UPDATE SET name = excluded.name, "
+            "audience = excluded.audience, organisation = excluded.organisation, "
+            "phone = excluded.phone, language = excluded.language, "
+            "age_category = excluded.age_category RETURNING email, id",
+            [list(column) for column in columns],
+        ).fetchall()
+        ids = {str(email): int(person_id) for email, person_id in rows}
+        return [ids[person.email] for person in persons]
 
     def insert_registrations(
         self,
@@ -183,28 +189,48 @@ class _PostgresTx(_SQLiteTx):
         rows: Sequence[tuple[int, RegistrationState, Consent | None]],
         now: datetime,
     ) -> list[int]:
-        # Other events insert at the same time (they hold other event locks),
-        # so the new ids come from RETURNING, not from "above the old maximum".
+        # One statement: the place-count trigger then runs once, not per row.
+        # Identity values are drawn in the SELECT's order and only grow, so
+        # the new ids, sorted, are in input order even while other events
+        # insert at the same time.
         if not rows:
             return []
         stamp = to_utc_text(now)
-        with self._pg.connection.cursor() as cursor:
-            cursor.executemany(
-                _INSERT_REGISTRATION_RETURNING,
-                [
-                    _registration_values(event_key, session_key, person_id, state, consent, stamp)
-                    for person_id, state, consent in rows
-                ],
-                returning=True,
-            )
-            ids: list[int] = []
-            while True:
-                row = cursor.fetchone()
-                assert row is not None
-                ids.append(int(row[0]))
-                if not cursor.nextset():
-                    break
-        return ids
+        values = [
+            _registration_values(event_key, session_key, person_id, state, consent, stamp)
+            for person_id, state, consent in rows
+        ]
+        columns = [[row[index] for row in values] for index in (2, 3, 6, 7, 8)]
+        returned = self._pg.connection.execute(
+            "INSERT INTO registrations (event_key, session_key, person_id, state, "
+            "registered_at, updated_at, consent_version, consent_given_at, consent_given_by) "
+            "SELECT %s, %s, u.person_id, u.state, %s, %s, u.version, u.given_at, u.given_by "
+            "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[]) "
+            "WITH ORDINALITY AS u(person_id, state, version, given_at, given_by, n) "
+            "ORDER BY u.n RETURNING id",
+            [event_key, session_key, stamp, stamp, *columns],
+        ).fetchall()
+        return sorted(int(row[0]) for row in returned)
+
+    def append_logs(
+        self,
+        entries: Sequence[tuple[int, RegistrationState | None, RegistrationState, datetime, str]],
+    ) -> None:
+        if not entries:
+            return
+        self._pg.connection.execute(
+            "INSERT INTO registration_log (registration_id, at, previous, state, reason) "
+            "SELECT u.registration_id, u.at, u.previous, u.state, u.reason "
+            "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[]) "
+            "WITH ORDINALITY AS u(registration_id, at, previous, state, reason, n) ORDER BY u.n",
+            [
+                [rid for rid, _previous, _state, _at, _why in entries],
+                [to_utc_text(at) for _rid, _previous, _state, at, _why in entries],
+                [None if previous is None else previous.value for _r, previous, *_rest in entries],
+                [state.value for _rid, _previous, state, _at, _why in entries],
+                [why for *_rest, why in entries],
+            ],
+        )
 
     def due_messages(
         self, now: datetime, limit: int, channels: frozenset[str] | None
