@@ -154,7 +154,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--processes", type=int, default=8)
     parser.add_argument("--per-process", type=int, default=250)
-    parser.add_argument("--bulk", type=int, default=20_000)
+    parser.add_argument("--bulk", type=int, default=100_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         sqlite_url = f"sqlite:///{Path(folder)}/race.db"
