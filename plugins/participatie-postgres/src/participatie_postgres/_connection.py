@@ -169,34 +169,59 @@ def _params(values: Sequence[Any] | Mapping[str, Any]) -> tuple[Any, ...]:
 
 
 class Cursor:
-    """The result of one :meth:`SQLConnection.execute`, as a :class:`sqlite3.Cursor` offers it."""
+    """The result of one :meth:`SQLConnection.execute`, as a :class:`sqlite3.Cursor` offers it.
 
-    def __init__(self, cursor: psycopg.Cursor[Row], lastrowid: int | None = None) -> None:
+    In pipeline mode a statement's result arrives later; reading anything of
+    it (rows, ``rowcount``) first sends what is queued and waits for it.
+    """
+
+    def __init__(
+        self,
+        cursor: psycopg.Cursor[Row],
+        pipeline: psycopg.Pipeline | None,
+        lastrowid: int | None = None,
+    ) -> None:
         self._cursor = cursor
+        self._pipeline = pipeline
         self.lastrowid = lastrowid
-        self.rowcount = cursor.rowcount
+
+    def _result(self) -> psycopg.Cursor[Row]:
+        if self._pipeline is not None and self._cursor.pgresult is None:
+            self._pipeline.sync()
+        return self._cursor
+
+    @property
+    def rowcount(self) -> int:
+        """Rows the statement changed (as :attr:`sqlite3.Cursor.rowcount`)."""
+        return self._result().rowcount
 
     def fetchone(self) -> Row | None:
         """The next row, or ``None``."""
-        if self._cursor.description is None:
-            return None
-        return self._cursor.fetchone()
+        cursor = self._result()
+        return None if cursor.description is None else cursor.fetchone()
 
     def fetchall(self) -> list[Row]:
         """Every remaining row."""
-        if self._cursor.description is None:
-            return []
-        return self._cursor.fetchall()
+        cursor = self._result()
+        return [] if cursor.description is None else cursor.fetchall()
 
     def __iter__(self) -> Iterator[Row]:
         return iter(self.fetchall())
 
 
 class SQLConnection:
-    """The part of :class:`sqlite3.Connection` the shared primitives use, on psycopg."""
+    """The part of :class:`sqlite3.Connection` the shared primitives use, on psycopg.
 
-    def __init__(self, connection: psycopg.Connection[Any]) -> None:
+    With a ``pipeline`` (psycopg's pipeline mode), a statement whose result
+    nobody reads at once (a log entry, a state change) costs no round trip of
+    its own: it travels with the next statement whose result is read.
+    """
+
+    def __init__(
+        self, connection: psycopg.Connection[Any], pipeline: psycopg.Pipeline | None = None
+    ) -> None:
         self.connection = connection
+        self.pipeline = pipeline
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Cursor:
         """Run one statement; an ``INSERT`` into an :data:`ID_TABLES` table sets ``lastrowid``."""
@@ -206,12 +231,12 @@ class SQLConnection:
         if match and match.group(1) in ID_TABLES and "RETURNING" not in text:
             cursor.execute(text + " RETURNING id", _params(parameters))
             row = cursor.fetchone()
-            return Cursor(cursor, None if row is None else int(row[0]))
+            return Cursor(cursor, self.pipeline, None if row is None else int(row[0]))
         cursor.execute(text, _params(parameters))
-        return Cursor(cursor)
+        return Cursor(cursor, self.pipeline)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Cursor:
         """Run one statement for each parameter row; ``rowcount`` is the total."""
         cursor = self.connection.cursor(row_factory=row_factory)
         cursor.executemany(translate(sql), [_params(row) for row in rows])
-        return Cursor(cursor)
+        return Cursor(cursor, self.pipeline)

@@ -458,9 +458,11 @@ class PostgresStore(LedgerStore):
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[Tx]:
         scope: _Scope = getattr(self._local, "scope", None) or _STORE_SCOPE
-        with self._connection() as conn, conn.transaction():
+        # Pipeline mode: BEGIN, the lock and the first read travel together,
+        # and so do writes whose results nobody reads with the next read.
+        with self._connection() as conn, conn.pipeline() as pipeline, conn.transaction():
             self._lock(conn, scope)
-            yield _PostgresTx(SQLConnection(conn), self._events)
+            yield _PostgresTx(SQLConnection(conn, pipeline), self._events)
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[_PostgresTx]:
