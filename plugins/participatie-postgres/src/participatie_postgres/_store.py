@@ -12,15 +12,29 @@ Locks (transaction-level advisory locks, released at commit or rollback):
   ``BEGIN IMMEDIATE``. Every operation is correct under it, including those
   that touch several events (erasure, ``save_event``, feedback rounds).
 - The busy operations on one event (``register``, ``register_many``,
-  ``change_state``, ``count_places``) take the store lock *shared* and the
-  **event lock** exclusively, so registrations for different events run in
-  parallel while two for the same event queue.
+  ``change_state``) take the store lock *shared* and the **event lock**
+  exclusively, so registrations for different events run in parallel while
+  two for the same event queue. (``expire_offers``, which walks every
+  event, keeps the store lock.)
 - The outbox needs no advisory lock: a claim takes due rows with
   ``FOR UPDATE SKIP LOCKED`` (several dispatchers share the work, none
   claims a row another holds), a delivery outcome locks its row
   ``FOR UPDATE``, and queueing is one ``INSERT … ON CONFLICT DO NOTHING``.
-- Plain reads run as ``REPEATABLE READ, READ ONLY`` transactions: one
-  consistent snapshot, no lock, never blocked by writers.
+- Plain reads take no lock and are never blocked by writers: a read of one
+  statement runs on its own, a read of several (``count_places``,
+  ``list_events``, ``history``) in a ``REPEATABLE READ, READ ONLY``
+  transaction, one consistent snapshot.
+
+Every transaction runs in psycopg's pipeline mode: a statement whose result
+is not read at once (a log entry, a change of state) is sent with the next
+one that is, which saves a round trip each.
+
+A new :class:`~participatie.storage.Tx` primitive of the SQLite backend runs
+here unchanged when its SQL is portable (see ``participatie_postgres._connection``); one that
+needs a row lock SQLite does not, or SQL PostgreSQL does not speak, is
+overridden in :class:`_PostgresTx`, and an operation that may run under a
+narrower lock than the store lock gets an override in :class:`PostgresStore`
+that sets its scope.
 
 Transactions run in ``READ COMMITTED``: once the lock is held, each statement
 sees everything committed before, so counts are current. A deadlock (40P01)
