@@ -9,6 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from participatie_postgres import MIGRATIONS, PostgresStore, parse_url
+from participatie_postgres._connection import SQLConnection, translate
 from participatie_postgres._schema import port
 from participatie_postgres.testing import TemporaryPostgres
 
@@ -193,3 +194,53 @@ def test_database_refuses_a_second_message_with_one_key(
             "updated_at) SELECT key, channel, kind, payload, state, due_at, created_at, "
             "updated_at FROM outbox"
         )
+
+
+# --- the SQLite-to-PostgreSQL adapter -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sqlite", "postgres"),
+    [
+        (
+            "SELECT id FROM t WHERE a = ? AND b IN (?, ?)",
+            "SELECT id FROM t WHERE a = %s AND b IN (%s, %s)",
+        ),
+        (
+            "INSERT OR IGNORE INTO s (a) VALUES (?)",
+            "INSERT INTO s (a) VALUES (%s) ON CONFLICT DO NOTHING",
+        ),
+        (
+            "DELETE FROM o WHERE instr(payload, ?) > 0",
+            "DELETE FROM o WHERE strpos(payload, %s) > 0",
+        ),
+        ("SELECT 1 WHERE name LIKE 'a%'", "SELECT 1 WHERE name LIKE 'a%%'"),
+        ("DELETE FROM s WHERE e = ? AND key NOT IN ()", "DELETE FROM s WHERE e = %s AND TRUE"),
+        ("SELECT 1 FROM r WHERE r.state IN () AND x = ?", "SELECT 1 FROM r WHERE FALSE AND x = %s"),
+    ],
+)
+def test_translate(sqlite: str, postgres: str) -> None:
+    assert translate(sqlite) == postgres
+
+
+def test_translated_sql_means_the_same_on_both(store: PostgresStore, tmp_path: Path) -> None:
+    """Empty lists, the LIMIT of no limit and text order give SQLite's answers."""
+    lite = sqlite3.connect(tmp_path / "same.db")
+    queries = [
+        "SELECT count(*) FROM (SELECT 1 AS x) t WHERE x IN ()",
+        "SELECT count(*) FROM (SELECT 1 AS x) t WHERE x NOT IN ()",
+        "SELECT instr('abc', 'c')",
+    ]
+    with store._connection() as conn:
+        db = SQLConnection(conn)
+        for query in queries:
+            assert tuple(db.execute(query).fetchone() or ()) == lite.execute(query).fetchone()
+        # Byte order, as SQLite compares text (not the database's locale).
+        for word in ("b", "B", "a", "é", "Z"):
+            db.execute(
+                "INSERT INTO privacy_log (at, action, subject, count) VALUES (?, ?, ?, 0)",
+                ("t", "erased", word),
+            )
+        rows = db.execute("SELECT subject FROM privacy_log ORDER BY subject").fetchall()
+    lite.close()
+    assert [row["subject"] for row in rows] == sorted(["b", "B", "a", "é", "Z"])

@@ -127,7 +127,15 @@ def translate(sql: str) -> str:
     out = sql.replace("%", "%%").replace("?", "%s")
     if "INSERT OR IGNORE" in out:
         out = out.replace("INSERT OR IGNORE", "INSERT") + " ON CONFLICT DO NOTHING"
+    # SQLite accepts an empty list (``x IN ()`` is false, ``x NOT IN ()``
+    # true); PostgreSQL refuses it as a syntax error.
+    out = _EMPTY_NOT_IN.sub("TRUE", out)
+    out = _EMPTY_IN.sub("FALSE", out)
     return re.sub(r"\binstr\(", "strpos(", out)
+
+
+_EMPTY_NOT_IN = re.compile(r"[\w.]+\s+NOT\s+IN\s*\(\s*\)", re.IGNORECASE)
+_EMPTY_IN = re.compile(r"[\w.]+\s+IN\s*\(\s*\)", re.IGNORECASE)
 
 
 _INSERT_TABLE = re.compile(r"\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
