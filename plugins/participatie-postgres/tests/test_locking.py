@@ -3,9 +3,13 @@ and lost conflicts are retried inside the store."""
 
 from __future__ import annotations
 
+import concurrent.futures
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 import pytest
 from participatie_postgres import DatabaseBusyError, PostgresStore
 from participatie_postgres._store import _PostgresTx
@@ -71,3 +75,51 @@ def test_retries_are_bounded(
             store.register("conformance", "s", person(1), CONSENT, NOW)
         monkeypatch.undo()
         assert store.list_registrations("conformance") == []
+
+
+class _HoldInsideTheTransaction:
+    """A message planner that keeps the registration's transaction open until released."""
+
+    def __init__(self) -> None:
+        self.inside = threading.Event()
+        self.release = threading.Event()
+
+    def sessions_to_recheck(self, previous: Any, event: Any) -> list[str]:
+        return []
+
+    def plan(self, event: Any, transitions: Any, now: Any, **_: Any) -> Any:
+        from participatie.outbox import MessagePlan
+
+        if event.key == "held":
+            self.inside.set()
+            assert self.release.wait(30)
+        return MessagePlan()
+
+
+def test_events_do_not_wait_for_each_other_but_one_event_queues(
+    store_urls: Callable[[], str],
+) -> None:
+    """The event lock: another event registers at once, the same event waits its turn."""
+    with PostgresStore(store_urls()) as store:
+        for key in ("held", "other"):
+            store.save_event(attrs.evolve(conformance_event(capacity=5), key=key), NOW)
+        planner = _HoldInsideTheTransaction()
+        store.message_planner = planner  # type: ignore[assignment]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+            holding = pool.submit(store.register, "held", "s", person(1), CONSENT, NOW)
+            assert planner.inside.wait(30)
+            # Another event: not blocked by the open transaction.
+            started = time.monotonic()
+            store.register("other", "s", person(2), CONSENT, NOW)
+            assert time.monotonic() - started < 5
+            # The same event: waits until the open transaction ends.
+            waiting = pool.submit(store.register, "held", "s", person(3), CONSENT, NOW)
+            time.sleep(0.5)
+            assert not waiting.done()
+            planner.release.set()
+            assert holding.result(30).registration.person.email == person(1).email
+            assert waiting.result(30).registration.person.email == person(3).email
+        assert [r.id for r in store.list_registrations("held")] == sorted(
+            r.id for r in store.list_registrations("held")
+        )
+        assert store.count_places("held", "s").taken == 2
