@@ -21,7 +21,8 @@ Templates see plain values, never model objects: ``person`` (``name``,
 (``email``, ``phone``), ``offer`` (``expires``), ``changes`` (a list of
 ``what``/``before``/``after``), ``group`` (``number``, ``name``,
 ``facilitator``, ``link``), ``feedback`` (``link``, ``deadline``), ``thanks``
-(``outcome``, ``link``), ``invitation`` (``registration_link``, ``closes``),
+(``outcome``, ``link``), ``invitation`` (``registration_link``, ``closes``), ``moved`` (``to``: the
+session someone was moved to, in a cancellation of their old place),
 ``calendar`` (whether a calendar part is attached) and ``language``.
 """
 
@@ -302,6 +303,7 @@ def _empty_namespaces() -> dict[str, Any]:
         "feedback": {"link": None, "deadline": None},
         "thanks": {"outcome": None, "link": None},
         "invitation": {"registration_link": None, "closes": None},
+        "moved": {"to": None},
         "calendar": False,
     }
 
