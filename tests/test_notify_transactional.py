@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import attrs
 import icalendar
@@ -22,18 +21,11 @@ from participatie import (
 )
 from participatie.calendar import invitation_token
 from participatie.outbox import OutboxRecord
-from participatie.plugins import Plugins, make_plugin_manager
 from participatie.testing import RecordingChannel
 from tests.conftest import EVENT_KEY, at, client, week_event
+from tests.test_notifications import plugins, store_url
 
-
-def plugins() -> Plugins:
-    return Plugins(make_plugin_manager(load_entry_points=False, environ={}))
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return "memory://" if request.param == "memory" else f"sqlite:///{tmp_path}/n.db"
+__all__ = ["store_url"]  # the memory and SQLite stores, as for the other notification tests
 
 
 @pytest.fixture

@@ -479,6 +479,17 @@ class _MemoryTx(FeedbackTablesTx, Tx):
                 self.undo.append(functools.partial(store._outbox_keys.__setitem__, key, message_id))
         return len(doomed)
 
+    def _drop_message(self, record: OutboxRecord) -> None:
+        """Delete one message and its key (undone if the transaction fails)."""
+        store = self._store
+        del store._outbox[record.id]
+        self.undo.append(functools.partial(store._outbox.__setitem__, record.id, record))
+        if store._outbox_keys.get(record.key) == record.id:
+            del store._outbox_keys[record.key]
+            self.undo.append(
+                functools.partial(store._outbox_keys.__setitem__, record.key, record.id)
+            )
+
     def delete_event_messages(self, event_key: str) -> int:
         store = self._store
         for key, about in list(store._outbox_spent.items()):
@@ -487,13 +498,7 @@ class _MemoryTx(FeedbackTablesTx, Tx):
                 self.undo.append(functools.partial(store._outbox_spent.__setitem__, key, about))
         doomed = [r for r in store._outbox.values() if r.event_key == event_key]
         for record in doomed:
-            del store._outbox[record.id]
-            self.undo.append(functools.partial(store._outbox.__setitem__, record.id, record))
-            if store._outbox_keys.get(record.key) == record.id:
-                del store._outbox_keys[record.key]
-                self.undo.append(
-                    functools.partial(store._outbox_keys.__setitem__, record.key, record.id)
-                )
+            self._drop_message(record)
         return len(doomed)
 
     def purge_outbox_messages(self, before: datetime, now: datetime) -> int:
@@ -504,13 +509,7 @@ class _MemoryTx(FeedbackTablesTx, Tx):
             if record.state.is_final and record.updated_at < before
         ]
         for record in doomed:
-            del store._outbox[record.id]
-            self.undo.append(functools.partial(store._outbox.__setitem__, record.id, record))
-            if store._outbox_keys.get(record.key) == record.id:
-                del store._outbox_keys[record.key]
-                self.undo.append(
-                    functools.partial(store._outbox_keys.__setitem__, record.key, record.id)
-                )
+            self._drop_message(record)
             if record.key not in store._outbox_spent:
                 store._outbox_spent[record.key] = record.event_key
                 self.undo.append(functools.partial(store._outbox_spent.pop, record.key))
