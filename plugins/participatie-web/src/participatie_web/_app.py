@@ -73,6 +73,7 @@ from participatie_web._texts import (
     refusal,
     session_when,
     translate,
+    until,
 )
 
 __all__ = ["WebSettings", "create_app"]
@@ -328,7 +329,7 @@ class _Site:
                 "when": session_when(session, event, language),
                 "where": _where(session, language),
                 "places": places_text,
-                "deadline": format_instant(session.closes_at, event.timezone, language),
+                "deadline": until(session.closes_at, event.timezone, language),
                 "open": is_open,
                 "closed_text": t("cancelled_session" if session.cancelled else "closed"),
             }
@@ -505,7 +506,7 @@ class _Site:
                 "offer_lapsed": offer_lapsed,
                 "active": state.is_active,
                 "can_cancel": can_cancel,
-                "cancel_until": format_instant(session.changes_until, event.timezone, language)
+                "cancel_until": until(session.changes_until, event.timezone, language)
                 if state is _S.REGISTERED
                 else None,
                 "notice": notice,
@@ -600,9 +601,7 @@ class _Site:
             notice = translate(
                 "feedback_saved",
                 language,
-                closes=format_instant(
-                    feedback_round.closing_time, feedback_round.timezone, language
-                ),
+                closes=until(feedback_round.closing_time, feedback_round.timezone, language),
             )
         return self._feedback(language, token, feedback_round, recipient, values, [], notice)
 
@@ -657,8 +656,7 @@ class _Site:
         zone = feedback_round.timezone
         if status_now is RoundStatus.OPEN:
             status_text = t(
-                "feedback_until",
-                closes=format_instant(feedback_round.closing_time, zone, language),
+                "feedback_until", closes=until(feedback_round.closing_time, zone, language)
             )
         elif status_now is RoundStatus.SCHEDULED:
             status_text = t(

@@ -10,7 +10,7 @@ participant, tied to the form field it is about.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import attrs
 from participatie import (
@@ -27,9 +27,19 @@ from participatie import (
     SessionCancelledError,
     SessionFullError,
 )
-from participatie.localtext import format_instant, format_when
+from participatie import to_local
+from participatie.localtext import format_date, format_instant, format_when
 
-__all__ = ["LANGUAGES", "TEXTS", "FieldError", "choose_language", "refusal", "translate"]
+__all__ = [
+    "LANGUAGES",
+    "TEXTS",
+    "FieldError",
+    "choose_language",
+    "refusal",
+    "session_when",
+    "translate",
+    "until",
+]
 
 #: The languages of the site, the first is the default.
 LANGUAGES = ("nl", "en")
@@ -60,7 +70,9 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "en": "Full. You can join the waiting list.",
     },
     "full": {"nl": "Vol", "en": "Full"},
-    "deadline": {"nl": "Aanmelden kan tot", "en": "Register before"},
+    "deadline": {"nl": "Aanmelden kan", "en": "You can register"},
+    "until_day": {"nl": "tot en met {day}", "en": "until the end of {day}"},
+    "until_moment": {"nl": "tot {moment}", "en": "until {moment}"},
     "closed": {"nl": "Aanmelden is gesloten", "en": "Registration is closed"},
     "cancelled_session": {"nl": "Gaat niet door", "en": "Cancelled"},
     "register_for": {"nl": "Aanmelden voor {title}", "en": "Register for {title}"},
@@ -148,8 +160,8 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "en": "You cannot register for this session yet. You can from {opens}.",
     },
     "refused_closed": {
-        "nl": "U kunt zich niet meer aanmelden voor deze sessie. Dat kon tot {closes}.",
-        "en": "You can no longer register for this session. You could until {closes}.",
+        "nl": "U kunt zich niet meer aanmelden voor deze sessie. Dat kon {closes}.",
+        "en": "You can no longer register for this session. You could {closes}.",
     },
     "refused_cancelled": {
         "nl": "Deze sessie gaat niet door. Kies een andere sessie.",
@@ -257,7 +269,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "nl": "Kunt u niet komen? Meld u dan af. Dan krijgt iemand anders uw plaats.",
         "en": "Can you not come? Then please cancel. Someone else gets your place.",
     },
-    "cancel_until": {"nl": "Afmelden kan tot {until}.", "en": "You can cancel until {until}."},
+    "cancel_until": {"nl": "Afmelden kan {until}.", "en": "You can cancel {until}."},
     "cancel_button": {"nl": "Ja, ik meld mij af", "en": "Yes, cancel my registration"},
     "cancel_too_late": {
         "nl": "Afmelden via deze pagina kan niet meer. Neem contact op met de vraagbaak.",
@@ -296,8 +308,8 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         ),
     },
     "feedback_until": {
-        "nl": "U kunt reageren en uw reactie veranderen tot {closes}.",
-        "en": "You can respond, and change your response, until {closes}.",
+        "nl": "U kunt reageren en uw reactie veranderen {closes}.",
+        "en": "You can respond, and change your response, {closes}.",
     },
     "feedback_not_open": {
         "nl": "U kunt nog niet reageren. Dat kan vanaf {opens}.",
@@ -331,8 +343,8 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     },
     "submit_feedback": {"nl": "Reactie versturen", "en": "Send response"},
     "feedback_saved": {
-        "nl": "Dank u wel! Uw reactie is bewaard. U kunt hem veranderen tot {closes}.",
-        "en": "Thank you! Your response is saved. You can change it until {closes}.",
+        "nl": "Dank u wel! Uw reactie is bewaard. U kunt hem veranderen {closes}.",
+        "en": "Thank you! Your response is saved. You can change it {closes}.",
     },
     "feedback_empty": {
         "nl": "U heeft nog niets ingevuld. Vul bij minstens één deel iets in.",
@@ -462,6 +474,20 @@ def _when(instant: datetime, event: Event, language: str) -> str:
     return format_instant(instant, event.timezone, language)
 
 
+def until(instant: datetime, timezone: str, language: str) -> str:
+    """``tot en met vrijdag 30 oktober 2020`` for a deadline at midnight, else
+    ``tot vrijdag 30 oktober 2020, 17:00``.
+
+    A deadline written as a date is stored as the next midnight (exclusive);
+    "until Saturday 00:00" reads as the wrong day to most people.
+    """
+    local = to_local(instant, timezone)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        day = format_date(instant - timedelta(minutes=1), timezone, language)
+        return translate("until_day", language, day=day)
+    return translate("until_moment", language, moment=format_instant(instant, timezone, language))
+
+
 def session_when(session: Session, event: Event, language: str) -> str:
     """``donderdag 5 november 2020, 10:00–11:30``."""
     return format_when(session.start, session.end, event.timezone, language)
@@ -494,7 +520,7 @@ def refusal(
         )
     if isinstance(error, RegistrationClosedError):
         return FieldError(
-            "session", t("refused_closed", closes=_when(session.closes_at, event, language))
+            "session", t("refused_closed", closes=until(session.closes_at, event.timezone, language))
         )
     if isinstance(error, NotEligibleError):
         allowed = sorted(event.audience(key).label for key in session.audiences)
