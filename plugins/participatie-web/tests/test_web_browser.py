@@ -29,14 +29,6 @@ from typing import Any
 
 import pytest
 import uvicorn
-from participatie import (
-    CLIENT,
-    Consent,
-    DispositionOutcome,
-    Person,
-    RegistrationState,
-    Section,
-)
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from web_support import (
     CLIENTS_DAY,
@@ -47,6 +39,15 @@ from web_support import (
     World,
     at,
     build_world,
+)
+
+from participatie import (
+    CLIENT,
+    Consent,
+    DispositionOutcome,
+    Person,
+    RegistrationState,
+    Section,
 )
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -133,15 +134,19 @@ def page(browser: Browser) -> Iterator[Page]:
     # (a refused form) is meant, a style sheet or icon that fails is not.
     opened.on(
         "console",
-        lambda message: problems.append(message.text)
-        if message.type == "error" and not message.text.startswith("Failed to load resource")
-        else None,
+        lambda message: (
+            problems.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load resource")
+            else None
+        ),
     )
     opened.on(
         "response",
-        lambda response: problems.append(f"{response.status} {response.url}")
-        if response.request.resource_type != "document" and response.status >= 400
-        else None,
+        lambda response: (
+            problems.append(f"{response.status} {response.url}")
+            if response.request.resource_type != "document" and response.status >= 400
+            else None
+        ),
     )
     try:
         yield opened

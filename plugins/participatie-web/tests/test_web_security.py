@@ -13,23 +13,21 @@ from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
-from participatie import RegistrationState
+from participatie_web import HEADERS, LinkSigner
 from starlette.testclient import TestClient
-from web_support import (  # noqa: F401 (fixtures)
+from web_support import (
     CLIENTS_DAY,
     STATUS_TOKEN,
     WEEK,
     World,
     at,
     build_world,
-    client,
     csrf_token,
     feedback_link_path,
     registration_form,
-    world,
 )
 
-from participatie_web import HEADERS, LinkSigner
+from participatie import RegistrationState
 
 EVENT_URL = f"/events/{WEEK}"
 
@@ -262,9 +260,9 @@ def test_a_feedback_response_with_one_bad_part_changes_nothing(
     assert response.status_code == 400
     assert 'id="comment-nodig-error"' in response.text
     [stored] = world.app.responses(world.round_id)
-    assert [(a.section, a.opinion.value if a.opinion else None, a.comment) for a in stored.sections] == [
-        ("visie", "partly", "Noem de ouders.")
-    ]
+    assert [
+        (a.section, a.opinion.value if a.opinion else None, a.comment) for a in stored.sections
+    ] == [("visie", "partly", "Noem de ouders.")]
     assert stored.revision == 1
 
 
@@ -293,7 +291,9 @@ def test_the_status_page_is_off_without_a_token(tmp_path: Path) -> None:
         world.app.close()
 
 
-def test_a_registration_for_the_clients_day_is_counted_once(world: World, client: TestClient) -> None:
+def test_a_registration_for_the_clients_day_is_counted_once(
+    world: World, client: TestClient
+) -> None:
     register(client)
     token = csrf_token(client, EVENT_URL)
     again = client.post(EVENT_URL, data={**registration_form(), "csrf_token": token})

@@ -14,6 +14,10 @@ from pathlib import Path
 
 import attrs
 import pytest
+from participatie_web import LinkSigner, RateLimiter, WebSettings, create_app
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
 from participatie import (
     CLIENT,
     EXPERT_BY_EXPERIENCE,
@@ -31,10 +35,6 @@ from participatie import (
     end_of_day,
     local_datetime,
 )
-from starlette.applications import Starlette
-from starlette.testclient import TestClient
-
-from participatie_web import LinkSigner, RateLimiter, WebSettings, create_app
 
 TZ = "Europe/Amsterdam"
 SECRET = "test-secret-" + "x" * 40
@@ -170,9 +170,7 @@ def build_world(path: Path, *, rate_limit: int | None = None) -> World:
     assert feedback_round.id is not None
     clock.set(at(2020, 10, 20, 9))
     signer = LinkSigner(SECRET, "http://testserver", clock=clock)
-    settings = WebSettings(
-        signer, status_token=STATUS_TOKEN, rate_limit=RateLimiter(rate_limit)
-    )
+    settings = WebSettings(signer, status_token=STATUS_TOKEN, rate_limit=RateLimiter(rate_limit))
     return World(app, clock, signer, create_app(app, settings), feedback_round.id)
 
 

@@ -13,10 +13,11 @@ import secrets
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TextIO
 
 import attrs
-from participatie import DEFAULT_STORE_URL, Participatie, ParticipatieError, parse_datetime
 
+from participatie import DEFAULT_STORE_URL, Participatie, ParticipatieError, parse_datetime
 from participatie_web._app import WebSettings, create_app
 from participatie_web._links import LinkSigner
 from participatie_web._security import RateLimiter
@@ -97,7 +98,7 @@ def _read_secret(path: str | None, variable: str) -> str | None:
     return os.environ.get(variable) or None
 
 
-def print_links(app: Participatie, signer: LinkSigner, out: object = None) -> int:
+def print_links(app: Participatie, signer: LinkSigner, out: TextIO | None = None) -> int:
     """Print the personal link of every registration and feedback recipient; return how many."""
     stream = out if out is not None else sys.stdout
     count = 0
@@ -108,7 +109,7 @@ def print_links(app: Participatie, signer: LinkSigner, out: object = None) -> in
             print(
                 f"{registration.session_key}  {registration.state.value:<10}  "
                 f"{registration.person.email}  {signer.registration_link(registration)}",
-                file=stream,  # type: ignore[arg-type]
+                file=stream,
             )
             count += 1
         for feedback_round in app.feedback_rounds(event.key):
@@ -118,7 +119,7 @@ def print_links(app: Participatie, signer: LinkSigner, out: object = None) -> in
                 print(
                     f"round {feedback_round.id}  {recipient.email}  "
                     f"{signer.feedback_link(feedback_round, recipient)}",
-                    file=stream,  # type: ignore[arg-type]
+                    file=stream,
                 )
                 count += 1
     return count

@@ -18,6 +18,15 @@ from urllib.parse import urlencode
 
 import attrs
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
 from participatie import (
     GUARDIAN,
     PARTICIPANT,
@@ -49,15 +58,6 @@ from participatie import (
     rules,
 )
 from participatie.localtext import format_instant
-from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
-from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
-
 from participatie_web._links import LinkSigner
 from participatie_web._security import (
     CSRF_COOKIE,
@@ -129,9 +129,7 @@ class WebSettings:
     consent_text: Mapping[str, str] = attrs.field(factory=_no_consent_text)
     consent_version: str = "web-1"
     site_name: str = "Meedoen"
-    default_language: str = attrs.field(
-        default="nl", validator=attrs.validators.in_(LANGUAGES)
-    )
+    default_language: str = attrs.field(default="nl", validator=attrs.validators.in_(LANGUAGES))
     secure_cookies: bool | None = None
     show_link_after_registration: bool = True
 
@@ -321,9 +319,11 @@ class _Site:
                 places_text = t("full_waiting")
             else:
                 places_text = t("full")
-            is_open = not session.cancelled and (
-                session.registration_opens is None or now >= session.registration_opens
-            ) and now < session.closes_at
+            is_open = (
+                not session.cancelled
+                and (session.registration_opens is None or now >= session.registration_opens)
+                and now < session.closes_at
+            )
             row = {
                 "session": session,
                 "when": session_when(session, event, language),
@@ -333,8 +333,8 @@ class _Site:
                 "open": is_open,
                 "closed_text": t("cancelled_session" if session.cancelled else "closed"),
             }
-            keys = sorted(session.audiences) or [None]
-            rows.setdefault(keys[0] if len(keys) == 1 else "+".join(keys), []).append(row)
+            audiences: str | None = "+".join(sorted(session.audiences)) or None
+            rows.setdefault(audiences, []).append(row)
         session_groups = []
         for key, group_rows in rows.items():
             if key is None:
@@ -344,7 +344,9 @@ class _Site:
                 joiner = " en " if language == "nl" else " and "
                 heading = t("sessions_for", audience=joiner.join(labels))
             session_groups.append({"heading": heading, "rows": group_rows})
-        guardian_ages = [s.guardian_consent_below for s in event.sessions if s.guardian_consent_below]
+        guardian_ages = [
+            s.guardian_consent_below for s in event.sessions if s.guardian_consent_below
+        ]
         by_field = {error.field: error.message for error in errors}
         consent_text = self.settings.consent_text.get(language) or t(
             "consent_default", organiser=event.organiser
@@ -361,8 +363,7 @@ class _Site:
                     if not s.cancelled
                 ],
                 "audience_options": [(a.key, a.label) for a in event.audiences],
-                "age_options": [(age, t(f"age_{age}")) for age in _AGES]
-                + [("", t("age_unknown"))],
+                "age_options": [(age, t(f"age_{age}")) for age in _AGES] + [("", t("age_unknown"))],
                 "guardian_age": max(guardian_ages) if guardian_ages else None,
                 "consent_text": consent_text,
                 "consent_version": self._consent_version(event),
@@ -380,7 +381,7 @@ class _Site:
         def t(key: str, **items: object) -> str:
             return translate(key, language, **items)
 
-        values = {
+        values: dict[str, Any] = {
             name: _text(form.get(name)) or ""
             for name in ("session", "name", "email", "audience", "organisation", "age")
         }
@@ -716,7 +717,10 @@ class _Site:
             opinion = _opinion(opinion_text)
             if opinion is None and not comment.strip() and not wording.strip():
                 continue
-            for name, text in ((f"comment-{section.key}", comment), (f"wording-{section.key}", wording)):
+            for name, text in (
+                (f"comment-{section.key}", comment),
+                (f"wording-{section.key}", wording),
+            ):
                 if text.strip() and not _text_ok(section.key, text):
                     errors.append(FieldError(name, translate("bad_text", language)))
             if not errors:

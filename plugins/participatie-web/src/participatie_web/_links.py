@@ -22,7 +22,15 @@ from datetime import timedelta
 
 import attrs
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
-from participatie import Clock, FeedbackRound, Recipient, Registration, SystemClock
+
+from participatie import (
+    Clock,
+    FeedbackRound,
+    InvalidInputError,
+    Recipient,
+    Registration,
+    SystemClock,
+)
 from participatie.model import ERASED_DOMAIN
 
 __all__ = ["FeedbackKey", "LinkSigner", "RegistrationKey"]
@@ -61,7 +69,13 @@ class FeedbackKey:
 
 def _check_secret(_instance: object, _attribute: attrs.Attribute[str], value: str) -> None:
     if len(value) < 32:
-        raise ValueError("the secret must be at least 32 characters (use secrets.token_urlsafe)")
+        raise InvalidInputError(
+            "the secret must be at least 32 characters (use secrets.token_urlsafe)"
+        )
+
+
+def _strip_slash(url: str) -> str:
+    return url.rstrip("/")
 
 
 @attrs.define
@@ -86,7 +100,7 @@ class LinkSigner:
     """
 
     secret: str = attrs.field(repr=False, validator=_check_secret)
-    base_url: str = attrs.field(default="http://127.0.0.1:8000", converter=lambda u: u.rstrip("/"))
+    base_url: str = attrs.field(default="http://127.0.0.1:8000", converter=_strip_slash)
     registration_max_age: timedelta = timedelta(days=120)
     feedback_max_age: timedelta = timedelta(days=180)
     clock: Clock = attrs.field(factory=SystemClock)

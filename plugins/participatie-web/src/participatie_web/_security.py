@@ -135,5 +135,7 @@ class RateLimiter:
 
     def _forget_idle(self, now: datetime) -> None:
         # Keep memory bounded: drop addresses with nothing in the window.
-        for key in [k for k, seen in self._seen.items() if not seen or seen[-1] <= now - self.window]:
+        for key in [
+            k for k, seen in self._seen.items() if not seen or seen[-1] <= now - self.window
+        ]:
             del self._seen[key]

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 import attrs
+
 from participatie import (
     AlreadyRegisteredError,
     ConsentRequiredError,
@@ -26,8 +27,8 @@ from participatie import (
     Session,
     SessionCancelledError,
     SessionFullError,
+    to_local,
 )
-from participatie import to_local
 from participatie.localtext import format_date, format_instant, format_when
 
 __all__ = [
@@ -406,7 +407,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     },
     "rate_title": {"nl": "Even wachten", "en": "Please wait"},
     "rate": {
-        "nl": "Er zijn veel aanmeldingen vanaf uw adres. Probeer het over {minutes} minuten opnieuw.",
+        "nl": "Er kwamen veel aanmeldingen van uw adres. Probeer het over {minutes} minuten.",
         "en": "There were many registrations from your address. Try again in {minutes} minutes.",
     },
     "back_to_event": {"nl": "Terug naar de bijeenkomst", "en": "Back to the meeting"},
@@ -516,11 +517,13 @@ def refusal(
         return FieldError("session", t("refused_cancelled"))
     if isinstance(error, RegistrationNotOpenError) and session.registration_opens is not None:
         return FieldError(
-            "session", t("refused_not_open", opens=_when(session.registration_opens, event, language))
+            "session",
+            t("refused_not_open", opens=_when(session.registration_opens, event, language)),
         )
     if isinstance(error, RegistrationClosedError):
         return FieldError(
-            "session", t("refused_closed", closes=until(session.closes_at, event.timezone, language))
+            "session",
+            t("refused_closed", closes=until(session.closes_at, event.timezone, language)),
         )
     if isinstance(error, NotEligibleError):
         allowed = sorted(event.audience(key).label for key in session.audiences)
