@@ -172,6 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             host=arguments.host,
             port=arguments.port,
             log_level="info",
+            # Paths hold personal links: never write them to a log.
+            access_log=False,
             server_header=False,
             proxy_headers=False,
         )
