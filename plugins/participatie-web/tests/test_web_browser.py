@@ -216,6 +216,9 @@ def test_register_refused_cancel_and_the_next_person_moves_up(live: LiveSite, pa
     expect(sessions).to_have_accessible_description(re.compile("alleen voor professional"))
     expect(page.get_by_role("alert")).to_contain_text("Deze sessie is alleen voor professional")
     check(page, "02-refused-professionals-day")
+    page.locator("div.field.has-error").first.screenshot(
+        path=str(SHOTS / "02-refusal-next-to-the-field.png")
+    )
     assert app.registrations_of("noor@example.org") == []
 
     # The form kept what she typed: she only picks the clients' day.
