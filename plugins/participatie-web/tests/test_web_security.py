@@ -190,6 +190,22 @@ def test_every_response_carries_the_security_headers(client: TestClient, path: s
     assert "script-src 'none'" in response.headers["content-security-policy"]
 
 
+def test_an_error_page_keeps_the_headers_and_tells_nothing(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> list[object]:
+        raise RuntimeError("database file at /srv/secret/path is gone")
+
+    monkeypatch.setattr(world.app, "events", broken)
+    with TestClient(world.site, raise_server_exceptions=False) as client:
+        response = client.get("/")
+    assert response.status_code == 500
+    assert "Er ging iets mis bij ons" in response.text
+    assert "/srv/secret" not in response.text
+    for name, value in HEADERS.items():
+        assert response.headers[name] == value
+
+
 def test_pages_have_no_scripts_or_inline_styles(world: World, client: TestClient) -> None:
     path = register(client)
     for url in ["/", EVENT_URL, path, feedback_link_path(world, "gert@example.org")]:

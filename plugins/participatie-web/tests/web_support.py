@@ -15,8 +15,8 @@ from pathlib import Path
 import attrs
 import pytest
 from participatie_web import LinkSigner, RateLimiter, WebSettings, create_app
-from starlette.applications import Starlette
 from starlette.testclient import TestClient
+from starlette.types import ASGIApp
 
 from participatie import (
     CLIENT,
@@ -147,7 +147,7 @@ class World:
     app: Participatie
     clock: FixedClock
     signer: LinkSigner
-    site: Starlette
+    site: ASGIApp
     round_id: int
 
 

@@ -77,6 +77,13 @@ def _parser() -> argparse.ArgumentParser:
         help="registrations per client address per 10 minutes; 0 switches it off (%(default)s)",
     )
     parser.add_argument(
+        "--trust-proxy",
+        metavar="ADDRESS",
+        help="the address of your reverse proxy (e.g. 127.0.0.1): its X-Forwarded-For "
+        "header then gives the client address the rate limit counts; without it every "
+        "participant behind the proxy shares one address",
+    )
+    parser.add_argument(
         "--now",
         default=os.environ.get("PARTICIPATIE_NOW"),
         help='act as if it is this moment ("2020-10-28 09:00"); the clock runs on from there',
@@ -175,7 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Paths hold personal links: never write them to a log.
             access_log=False,
             server_header=False,
-            proxy_headers=False,
+            proxy_headers=arguments.trust_proxy is not None,
+            forwarded_allow_ips=arguments.trust_proxy,
         )
     return 0
 

@@ -21,11 +21,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from participatie import (
     GUARDIAN,
@@ -894,13 +894,13 @@ def _person(values: Mapping[str, Any], event: Event, language: str) -> Person:
     )
 
 
-def create_app(app: Participatie, settings: WebSettings) -> Starlette:
+def create_app(app: Participatie, settings: WebSettings) -> ASGIApp:
     """The participant's site for ``app``, as an ASGI application.
 
     Mount it in another Starlette (or any ASGI) application with
     ``Mount("/meedoen", create_app(...))``; links and forms follow the mount
-    path. The security headers are part of the application, so they hold
-    when it is mounted too.
+    path. The security headers wrap the whole application, so they hold
+    when it is mounted, and on an error page too.
     """
     site = _Site(app, settings)
 
@@ -928,8 +928,14 @@ def create_app(app: Participatie, settings: WebSettings) -> Starlette:
     async def not_found(request: Request, exc: Exception) -> Response:
         return await site.handle(request, site.missing)
 
-    return Starlette(
+    async def failed(request: Request, exc: Exception) -> Response:
+        # Nothing about the failure reaches the page; the server log has it.
+        language = site.language(request)
+        page = site.message_page(language, "failed_title", "failed", status=500)
+        return site.respond(request, language, page)
+
+    starlette = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders)],
-        exception_handlers={404: not_found, 405: not_found},
+        exception_handlers={404: not_found, 405: not_found, 500: failed},
     )
+    return SecurityHeaders(starlette)

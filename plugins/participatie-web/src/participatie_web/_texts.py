@@ -410,6 +410,14 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "nl": "Er kwamen veel aanmeldingen van uw adres. Probeer het over {minutes} minuten.",
         "en": "There were many registrations from your address. Try again in {minutes} minutes.",
     },
+    "failed_title": {"nl": "Er ging iets mis bij ons", "en": "Something went wrong on our side"},
+    "failed": {
+        "nl": (
+            "Probeer het over een paar minuten opnieuw. Lukt het dan nog niet? Neem "
+            "contact op met de vraagbaak."
+        ),
+        "en": "Please try again in a few minutes. Still not working? Contact the help desk.",
+    },
     "back_to_event": {"nl": "Terug naar de bijeenkomst", "en": "Back to the meeting"},
     "status_title": {"nl": "Stand van zaken", "en": "Status"},
     "status_intro": {
