@@ -432,3 +432,10 @@ def test_print_links(world: World) -> None:
 def test_the_command_refuses_a_bad_now(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--now", "gisteren ergens", "--store", "memory://"]) == 2
     assert "--now" in capsys.readouterr().err
+
+
+def test_the_plugin_is_found_and_keeps_no_personal_data(world: World) -> None:
+    assert "web" in world.app.plugins.plugin_names()
+    assert "web" in world.app.plugins.implementers("participatie_personal_data")
+    assert not [field for name, field in world.app.plugins.personal_data() if name == "web"]
+    assert world.app.check_personal_data() == []
