@@ -10,6 +10,7 @@ reloading a page never repeats a change.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -97,6 +98,7 @@ _AGES = ("adult", "16-17", "12-15", "under-12")
 
 
 def _no_consent_text() -> Mapping[str, str]:
+    # An empty mapping: every language falls back to the plain default text.
     return {}
 
 
@@ -799,8 +801,7 @@ class _Site:
 
 
 def _same(given: str, expected: str) -> bool:
-    import hmac
-
+    """Compare tokens in constant time, so timing tells nothing about the right one."""
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
