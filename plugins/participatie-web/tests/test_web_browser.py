@@ -9,6 +9,11 @@ violations) and photographed for review:
 * Annemiek gives feedback on two sections of the draft response, changes
   it, and after the round reads what was done with her comments.
 
+and every other page (the list of events, an offer of a freed place, a
+link that does not work, the status page, a form whose cookie is gone, an
+empty feedback form) is checked the same way. One registration is made with
+JavaScript switched off: every page works without it.
+
 One browser and one server per module. Chromium comes from the Debian
 package (``make`` installs it); Playwright's own browser downloads are never
 used. Screenshots go to ``$PARTICIPATIE_WEB_SCREENSHOTS``, by default
@@ -35,6 +40,7 @@ from web_support import (
     CONSENT_VERSION,
     DIALOGUE,
     SECTIONS,
+    STATUS_TOKEN,
     WEEK,
     World,
     at,
@@ -285,6 +291,65 @@ def test_the_form_works_without_javascript(live: LiveSite, browser: Browser) -> 
         context.close()
     [lotte] = world.app.registrations_of("lotte@example.org")
     assert lotte.state is RegistrationState.REGISTERED
+
+
+def test_every_other_page_passes_axe(live: LiveSite, page: Page) -> None:
+    """The pages the stories above do not reach: each one checked and photographed."""
+    world = live.world
+    app = world.app
+    world.clock.set(at(2020, 10, 22, 9))
+    page.goto(f"{live.url}/")
+    expect(page.get_by_role("link", name="Week van reflectie en verrijking")).to_be_visible()
+    check(page, "10-index")
+
+    # An offer of a freed place, with its two buttons: the afternoon session
+    # (one place, offers) is full, Ada waits, and the place is freed.
+    consent = Consent(CONSENT_VERSION, world.clock.now())
+    afternoon = "clienten-5-nov-middag"
+    if not app.participants(WEEK, afternoon):
+        app.register(WEEK, afternoon, Person("Kim", "kim@example.org", CLIENT), consent=consent)
+    [holder] = app.participants(WEEK, afternoon)
+    ada = app.register(WEEK, afternoon, Person("Ada", "ada@example.org", CLIENT), consent=consent)
+    assert ada.state is RegistrationState.WAITLISTED
+    app.cancel(holder.id)
+    assert app.registration(ada.id).state is RegistrationState.OFFERED
+    link = world.signer.registration_link(ada)
+    page.goto(link.replace("http://testserver", live.url))
+    expect(page.get_by_text("Er is een plaats vrij voor u.")).to_be_visible()
+    check(page, "11-offer")
+    page.get_by_role("button", name="Ja, ik neem de plaats").click()
+    expect(page.get_by_role("status")).to_contain_text("U heeft de plaats aangenomen.")
+    assert app.registration(ada.id).state is RegistrationState.REGISTERED
+
+    page.goto(f"{live.url}/my/not-a-real-link")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Deze link werkt niet")
+    check(page, "12-link-invalid")
+
+    page.goto(f"{live.url}/status/{STATUS_TOKEN}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Stand van zaken")
+    check(page, "13-status")
+
+    # A form whose cookie is gone (an old tab, a cleared browser): refused, nothing stored.
+    page.goto(f"{live.url}/events/{WEEK}")
+    fill_registration(
+        page, "Sessie voor cliënten en ervaringsdeskundigen", "Jip", "jip@example.org"
+    )
+    page.context.clear_cookies()
+    page.get_by_role("button", name="Aanmelden").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Het formulier is verlopen")
+    check(page, "14-form-expired")
+    assert app.registrations_of("jip@example.org") == []
+
+    # The feedback form sent empty: the error summary and the field.
+    world.clock.set(at(2021, 5, 30, 10))
+    feedback_round = app.feedback_round(world.round_id)
+    recipient = feedback_round.recipient("wilma@example.org")
+    assert recipient is not None
+    link = world.signer.feedback_link(feedback_round, recipient)
+    page.goto(link.replace("http://testserver", live.url))
+    page.get_by_role("button", name="Reactie versturen").click()
+    expect(page.get_by_role("alert")).to_contain_text("U heeft nog niets ingevuld.")
+    check(page, "15-feedback-empty")
 
 
 def test_feedback_on_two_sections_and_what_was_done(live: LiveSite, page: Page) -> None:
