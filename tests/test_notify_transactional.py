@@ -238,3 +238,41 @@ def test_old_messages_are_purged_but_never_sent_again(app: Participatie, clock: 
     assert [r.message.kind for r in app.outbox()] == ["reminder"]  # still pending
     # Queuing the same message again (a re-run) queues nothing.
     assert app.queue_message("confirmation", mine.id, key=sent[0].key.rsplit("/", 1)[0]) == 0
+
+
+def test_messages_carry_the_personal_link(
+    store_url: str, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    def link(registration: Registration) -> str:
+        if registration.person.email == "deelnemer9@example.org":
+            raise RuntimeError("deelnemer9@example.org has no link")  # must not be logged
+        return f"https://meedoen.example.org/mijn/{registration.id}"
+
+    with Participatie.open(
+        store_url,
+        clock=clock,
+        plugins=plugins(),
+        notifications=Notifications(channels=("mail",), personal_link=link),
+        channels={"mail": RecordingChannel(rich=True)},
+    ) as app:
+        app.save_event(week_event(capacity=1))
+        mine = app.register(EVENT_KEY, "clienten", client(1), consent=consent(app))
+        waiting = app.register(EVENT_KEY, "clienten", client(2), consent=consent(app))
+        [confirmation] = of_kind(app, "confirmation", mine)
+        assert f"https://meedoen.example.org/mijn/{mine.id}" in confirmation.message.text
+        assert "Bewaar deze link" in confirmation.message.text
+        assert confirmation.message.html is not None
+        assert f"https://meedoen.example.org/mijn/{mine.id}" in confirmation.message.html
+        [notice] = of_kind(app, "waiting-list", waiting)
+        assert f"/mijn/{waiting.id}" in notice.message.text
+        # A cancellation has nothing left to manage: no link.
+        app.cancel(mine.id)
+        [cancellation] = of_kind(app, "cancellation", mine)
+        assert "/mijn/" not in cancellation.message.text
+        # A link maker that fails never blocks a registration.
+        app.save_event(week_event(capacity=5))
+        failing = app.register(EVENT_KEY, "clienten", client(9), consent=consent(app))
+        [plain] = of_kind(app, "confirmation", failing)
+        assert "/mijn/" not in plain.message.text
+        assert "the personal link failed" in caplog.text
+        assert "deelnemer9" not in caplog.text

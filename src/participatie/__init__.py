@@ -157,6 +157,7 @@ from participatie.notifications import (
     CalendarProvider,
     Contact,
     Notifications,
+    PersonalLink,
 )
 from participatie.notifications import ReminderRule as SessionReminder
 from participatie.outbox import CalendarLedger, DeliveryState, OutboxRecord, OutgoingMessage
@@ -274,6 +275,7 @@ __all__ = [
     "OutgoingMessage",
     "Participatie",
     "ParticipatieError",
+    "PersonalLink",
     "PermanentDeliveryError",
     "Person",
     "PersonalSummary",

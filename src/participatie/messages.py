@@ -23,7 +23,8 @@ Templates see plain values, never model objects: ``person`` (``name``,
 ``facilitator``, ``link``), ``feedback`` (``link``, ``deadline``), ``thanks``
 (``outcome``, ``link``), ``invitation`` (``registration_link``, ``closes``), ``moved`` (``to``: the
 session someone was moved to, in a cancellation of their old place),
-``calendar`` (whether a calendar part is attached) and ``language``.
+``registration`` (``link``: the person's own page, when
+:attr:`~participatie.Notifications.personal_link` is set), ``calendar`` (whether a calendar part is attached) and ``language``.
 """
 
 from __future__ import annotations
@@ -304,6 +305,7 @@ def _empty_namespaces() -> dict[str, Any]:
         "thanks": {"outcome": None, "link": None},
         "invitation": {"registration_link": None, "closes": None},
         "moved": {"to": None},
+        "registration": {"link": None},
         "calendar": False,
     }
 
@@ -401,6 +403,7 @@ def sample_context(kind: str, language: str) -> dict[str, Any]:
             "link": "https://example.org/reactie",
         },
         invitation={"registration_link": "https://example.org/aanmelden", "closes": when},
+        registration={"link": "https://example.org/mijn/voorbeeld"},
         calendar=kind in {CONFIRMATION, CHANGE, CANCELLATION, GROUP_ASSIGNMENT},
     )
     return context

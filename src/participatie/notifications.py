@@ -94,6 +94,7 @@ from participatie.outbox import CalendarLedger, MessagePlan, OutgoingMessage, Su
 __all__ = [
     "CalendarInvitations",
     "CalendarProvider",
+    "PersonalLink",
     "Contact",
     "Notifications",
     "Planner",
@@ -108,6 +109,12 @@ logger = logging.getLogger(__name__)
 #: store's transaction: it must be quick and do no I/O. An exception is logged
 #: and the message goes without a calendar part.
 CalendarProvider = Callable[[Event, Registration, str], CalendarPart | None]
+
+#: ``link(registration)``: the web address of the person's own registration page.
+PersonalLink = Callable[[Registration], str]
+
+#: Message kinds that carry the personal link, when one is configured.
+_LINKED_KINDS = frozenset({CONFIRMATION, WAITING_LIST, OFFER, CHANGE, GROUP_ASSIGNMENT, REMINDER})
 
 _S = RegistrationState
 _CONFIRMING = frozenset({"registered", "promoted", "accepted", "assigned"})
@@ -295,6 +302,12 @@ class Notifications:
         calendar: Gives the calendar part of a message: :class:`CalendarInvitations`
             (the default), a :data:`CalendarProvider` of your own, or ``None``
             for messages without calendar parts.
+        personal_link: Makes a registration's personal link (to a page where
+            the person sees, changes or cancels it, such as the site of
+            ``participatie-web``); confirmations, waiting-list notices, offers,
+            changes, group assignments and reminders then carry it. Called
+            inside the store's transaction: quick, no I/O. If it fails, the
+            message goes without the link (logged).
     """
 
     channels: tuple[str, ...] = attrs.field(default=("outbox",), converter=_channel_names)
@@ -306,6 +319,7 @@ class Notifications:
     calendar: CalendarInvitations | CalendarProvider | None = attrs.field(
         factory=CalendarInvitations
     )
+    personal_link: PersonalLink | None = attrs.field(default=None, kw_only=True)
 
     @reminders.validator
     def _check_reminders(
@@ -325,6 +339,7 @@ class Notifications:
             reminders=self.reminders,
             texts=MessageTexts(self.overrides),
             calendar=self.calendar,
+            personal_link=self.personal_link,
         )
 
 
@@ -411,6 +426,7 @@ class Planner:
     reminders: tuple[ReminderRule, ...] = ()
     texts: MessageTexts = attrs.field(factory=MessageTexts)
     calendar: CalendarInvitations | CalendarProvider | None = None
+    personal_link: PersonalLink | None = None
     _writers: dict[int, tuple[Event, InvitationWriter]] = attrs.field(
         factory=dict, init=False, repr=False
     )
@@ -582,6 +598,22 @@ class Planner:
             )
         return queued
 
+    def _personal_link(self, registration: Registration) -> str | None:
+        if self.personal_link is None:
+            return None
+        try:
+            link = self.personal_link(registration)
+            _Link(link)
+        except Exception as error:
+            logger.error(  # no traceback: the link maker's message may name the person
+                "the personal link failed for registration %s (%s); "
+                "the message goes without it",
+                registration.id,
+                type(error).__name__,
+            )
+            return None
+        return link
+
     def _writer(self, event: Event) -> InvitationWriter:
         assert isinstance(self.calendar, CalendarInvitations)
         found = self._writers.get(id(event))
@@ -642,6 +674,9 @@ class Planner:
         calendar = (
             self._calendar_part(event, registration, kind, ledger, now) if with_calendar else None
         )
+        link = self._personal_link(registration) if kind in _LINKED_KINDS else None
+        if link is not None:
+            context = {**(context or {}), "registration": {"link": link}}
         return self.compose(
             event,
             kind,

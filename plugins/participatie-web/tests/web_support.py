@@ -27,6 +27,7 @@ from participatie import (
     Event,
     FixedClock,
     HelpDesk,
+    Notifications,
     Participatie,
     Person,
     Section,
@@ -35,6 +36,7 @@ from participatie import (
     end_of_day,
     local_datetime,
 )
+from participatie.testing import RecordingChannel
 
 TZ = "Europe/Amsterdam"
 SECRET = "test-secret-" + "x" * 40
@@ -151,10 +153,25 @@ class World:
     round_id: int
 
 
-def build_world(path: Path, *, rate_limit: int | None = None) -> World:
-    """A store with both events, five dialogue participants and one feedback round."""
+def build_world(path: Path, *, rate_limit: int | None = None, messages: bool = False) -> World:
+    """A store with both events, five dialogue participants and one feedback round.
+
+    With ``messages`` the registrations queue their messages (on a recording
+    channel), each carrying the person's link, as ``python -m participatie_web`` does.
+    """
     clock = FixedClock(at(2020, 10, 20, 9))
-    app = Participatie.open(f"sqlite:///{path / 'web.db'}", clock=clock)
+    signer = LinkSigner(SECRET, "http://testserver", clock=clock)
+    notifications = (
+        Notifications(channels=("mail",), personal_link=signer.registration_link)
+        if messages
+        else None
+    )
+    app = Participatie.open(
+        f"sqlite:///{path / 'web.db'}",
+        clock=clock,
+        notifications=notifications,
+        channels={"mail": RecordingChannel(rich=True)} if messages else None,
+    )
     app.save_event(WEEK_EVENT)
     clock.set(at(2021, 5, 10, 9))
     app.save_event(DIALOGUE_EVENT)
@@ -169,7 +186,6 @@ def build_world(path: Path, *, rate_limit: int | None = None) -> World:
     )
     assert feedback_round.id is not None
     clock.set(at(2020, 10, 20, 9))
-    signer = LinkSigner(SECRET, "http://testserver", clock=clock)
     settings = WebSettings(signer, status_token=STATUS_TOKEN, rate_limit=RateLimiter(rate_limit))
     return World(app, clock, signer, create_app(app, settings), feedback_round.id)
 

@@ -17,7 +17,15 @@ from typing import TextIO
 
 import attrs
 
-from participatie import DEFAULT_STORE_URL, Participatie, ParticipatieError, parse_datetime
+from participatie import (
+    DEFAULT_STORE_URL,
+    Clock,
+    Notifications,
+    Participatie,
+    ParticipatieError,
+    SystemClock,
+    parse_datetime,
+)
 from participatie_web._app import WebSettings, create_app
 from participatie_web._links import LinkSigner
 from participatie_web._security import RateLimiter
@@ -94,6 +102,19 @@ def _parser() -> argparse.ArgumentParser:
         help="print every personal link (registrations and feedback rounds) and exit: "
         "for a rehearsal, never for real participants' links in a shared terminal",
     )
+    parser.add_argument(
+        "--channel",
+        action="append",
+        metavar="NAME",
+        help="queue the participants' messages (confirmation, waiting list, offers, with "
+        "their personal link) for this channel; repeat for several; use the channels your "
+        "dispatcher runs (default: outbox)",
+    )
+    parser.add_argument(
+        "--no-messages",
+        action="store_true",
+        help="queue no messages (the organiser sends everything another way)",
+    )
     parser.add_argument("--lang", choices=("nl", "en"), default="nl", help="default language")
     return parser
 
@@ -146,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
     status_token = _read_secret(arguments.status_token_file, "PARTICIPATIE_WEB_STATUS_TOKEN")
-    clock = None
+    clock: Clock = SystemClock()
     if arguments.now:
         try:
             then = parse_datetime(arguments.now)
@@ -155,12 +176,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         clock = ShiftedClock(then - datetime.now(UTC))
     base_url = arguments.base_url or f"http://{arguments.host}:{arguments.port}"
+    signer = LinkSigner(secret, base_url, clock=clock)
+    # Registrations on the site queue their messages in the store's outbox,
+    # each with the person's own link; the organiser's dispatcher sends them.
+    notifications = (
+        None
+        if arguments.no_messages
+        else Notifications(
+            channels=tuple(arguments.channel or ("outbox",)),
+            personal_link=signer.registration_link,
+        )
+    )
     try:
-        app = Participatie.open(arguments.store, clock=clock)
+        app = Participatie.open(arguments.store, clock=clock, notifications=notifications)
     except ParticipatieError as error:
         print(f"Cannot open the store {arguments.store}: {error}", file=sys.stderr)
         return 4
-    signer = LinkSigner(secret, base_url, clock=app.clock)
     if arguments.print_links:
         with app:
             print_links(app, signer)
