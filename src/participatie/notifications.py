@@ -94,9 +94,9 @@ from participatie.outbox import CalendarLedger, MessagePlan, OutgoingMessage, Su
 __all__ = [
     "CalendarInvitations",
     "CalendarProvider",
-    "PersonalLink",
     "Contact",
     "Notifications",
+    "PersonalLink",
     "Planner",
     "ReminderRule",
     "session_changes",
@@ -606,8 +606,7 @@ class Planner:
             _Link(link)
         except Exception as error:
             logger.error(  # no traceback: the link maker's message may name the person
-                "the personal link failed for registration %s (%s); "
-                "the message goes without it",
+                "the personal link failed for registration %s (%s); the message goes without it",
                 registration.id,
                 type(error).__name__,
             )
