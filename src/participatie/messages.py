@@ -24,7 +24,8 @@ Templates see plain values, never model objects: ``person`` (``name``,
 (``outcome``, ``link``), ``invitation`` (``registration_link``, ``closes``), ``moved`` (``to``: the
 session someone was moved to, in a cancellation of their old place),
 ``registration`` (``link``: the person's own page, when
-:attr:`~participatie.Notifications.personal_link` is set), ``calendar`` (whether a calendar part is attached) and ``language``.
+:attr:`~participatie.Notifications.personal_link` is set), ``calendar``
+(whether a calendar part is attached) and ``language``.
 """
 
 from __future__ import annotations
