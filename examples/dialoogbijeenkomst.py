@@ -31,12 +31,13 @@ people, on a :class:`participatie.FixedClock` that moves from May into June:
 * :func:`write_reports`: the public report (no personal data) and an internal
   one for colleagues, as Markdown, HTML and CSV.
 
-The messages are written to ``feedback-messages/`` as text files, the way an
-outbox would hand them to a channel; sending is the notification system's job.
+Every message goes through the notification system: queued in the store's
+outbox together with the record that it was queued, then delivered by the
+dispatcher as an ``.eml`` file into ``outbox/`` (the embedded default channel).
 
 Run it with ``python examples/dialoogbijeenkomst.py --output demo-output``. It
 writes ``dialoogbijeenkomst.db``, ``dialoogbijeenkomst.md``, the messages under
-``feedback-messages/`` and the reports under ``reports/`` into the output
+``outbox/`` and the reports under ``reports/`` into the output
 directory, starting afresh on every run.
 """
 
@@ -59,10 +60,10 @@ from participatie import (
     Draft,
     EnteredBy,
     Event,
-    FeedbackMessage,
     FeedbackRound,
     FixedClock,
     HelpDesk,
+    Notifications,
     Opinion,
     Participatie,
     ParticipatieError,
@@ -86,7 +87,7 @@ CLIENT_COUNCIL = "client-council"
 CONSENT_VERSION = "privacyverklaring-2021-04"
 DATABASE_NAME = "dialoogbijeenkomst.db"
 REPORT_NAME = "dialoogbijeenkomst.md"
-MESSAGES_DIR = "feedback-messages"
+MESSAGES_DIR = "outbox"
 REPORTS_DIR = "reports"
 DRAFT_KEY = "reactie-consultatie"
 
@@ -416,27 +417,19 @@ def write_first_version(app: Participatie, sources: dict[str, list[int]]) -> Non
 # --- messages: the seam to the notification system ------------------------------------------
 
 
-def queue_messages(app: Participatie, directory: Path) -> list[FeedbackMessage]:
+def queue_messages(app: Participatie, directory: Path) -> int:
     """What a scheduler does every few minutes: report rounds that opened or
-    closed, hand every due message to the outbox, then mark it queued.
+    closed, queue every due message in the outbox (and record it as queued,
+    in the same transaction), then run the dispatcher.
 
-    The "outbox" here writes one text file per message; the notification
-    system's outbox would store it under its idempotency key and send it.
+    The outbox channel writes each message as an ``.eml`` file into
+    ``directory``; with the ``smtp`` channel the same messages go out by e-mail.
     """
+    del directory  # the channel knows its folder
     app.advance_rounds()
-    due = app.feedback_messages_due()
-    directory.mkdir(parents=True, exist_ok=True)
-    number = len(list(directory.glob("*.txt")))
-    for offset, message in enumerate(due, start=1):
-        mail = message.to_message()
-        name = f"{number + offset:03d}-{mail.kind}-{mail.recipient.split('@')[0]}.txt"
-        (directory / name).write_text(
-            f"To: {mail.recipient}\nSubject: {mail.subject}\nKind: {mail.kind}\n"
-            f"Idempotency-Key: {message.key}\n\n{mail.text}",
-            encoding="utf-8",
-        )
-    app.mark_feedback_messages_queued(due)
-    return due
+    queued = app.queue_feedback_messages()
+    app.dispatch()
+    return queued
 
 
 @dataclass(frozen=True)
@@ -544,13 +537,13 @@ def run_first_round(
     )
     clock.set(ROUND_1_OPENS)
     sent = queue_messages(app, outbox)
-    story.say(clock, f"round 1 opens: {len(sent)} invitations queued")
+    story.say(clock, f"round 1 opens: {sent} invitations queued")
     for answer in ROUND_1_BEFORE_REMINDER:
         respond(app, clock, feedback_round.id, answer)
         story.say(clock, f"response from {answer.email}")
     clock.set(REMINDER_1)
     sent = queue_messages(app, outbox)
-    story.say(clock, f"{len(sent)} reminders queued for those who have not responded")
+    story.say(clock, f"{sent} reminders queued for those who have not responded")
     for answer in ROUND_1_AFTER_REMINDER:
         respond(app, clock, feedback_round.id, answer)
         story.say(clock, f"response from {answer.email}")
@@ -637,7 +630,7 @@ def decide_and_revise(
     sent = queue_messages(app, outbox)
     story.say(
         clock,
-        f"version {version.number} written, round 1 concluded: {len(sent)} personal "
+        f"version {version.number} written, round 1 concluded: {sent} personal "
         "'what we did with your input' summaries queued",
     )
 
@@ -673,13 +666,13 @@ def run_second_round(
     assert feedback_round.id is not None
     clock.set(ROUND_2_OPENS)
     sent = queue_messages(app, outbox)
-    story.say(clock, f"round 2 on version 2 opens: {len(sent)} invitations queued")
+    story.say(clock, f"round 2 on version 2 opens: {sent} invitations queued")
     for answer in ROUND_2_ANSWERS:
         respond(app, clock, feedback_round.id, answer)
         story.say(clock, f"response from {answer.email}")
     clock.set(parse_datetime("donderdag 10 juni 2021 17:00", TIMEZONE))
     sent = queue_messages(app, outbox)
-    story.say(clock, f"{len(sent)} reminders queued")
+    story.say(clock, f"{sent} reminders queued")
     clock.set(ROUND_2_CLOSES)
     queue_messages(app, outbox)
     story.say(clock, f"round 2 closed: {len(app.responses(feedback_round.id))} responded")
@@ -703,8 +696,7 @@ def run_second_round(
     sent = queue_messages(app, outbox)
     story.say(
         clock,
-        f"version {version.number} (final) written, round 2 concluded: {len(sent)} summaries "
-        "queued",
+        f"version {version.number} (final) written, round 2 concluded: {sent} summaries queued",
     )
     return app.feedback_round(feedback_round.id)
 
@@ -751,13 +743,22 @@ def main(argv: list[str] | None = None) -> int:
     outbox = output / MESSAGES_DIR
     reports = output / REPORTS_DIR
     fresh_database(database)
-    for directory in (outbox, reports):
-        shutil.rmtree(directory, ignore_errors=True)
+    shutil.rmtree(reports, ignore_errors=True)
+    for old in outbox.glob("feedback-*.eml"):  # the week example's messages stay
+        old.unlink()
 
     clock = FixedClock(IMPORTED_AT)
     story = Story([])
     # An absolute path after "sqlite:///" gives the four slashes an absolute path needs.
-    with Participatie.open(f"sqlite:///{database}", clock=clock) as app:
+    notifications = Notifications(
+        channels=("outbox",),
+        options={
+            "outbox": {"folder": outbox, "sender": "vraagbaak@example.org", "clock": clock.now}
+        },
+    )
+    with Participatie.open(
+        f"sqlite:///{database}", clock=clock, notifications=notifications
+    ) as app:
         app.save_event(describe_event())
         refused = take_registrations(app)
         text = report(app, refused)
@@ -793,7 +794,7 @@ def main(argv: list[str] | None = None) -> int:
     report_path.write_text(text, encoding="utf-8")
     print(f"Database: {database}")
     print(f"Report:   {report_path}")
-    print(f"Messages: {outbox} ({len(list(outbox.glob('*.txt')))} files)")
+    print(f"Messages: {outbox} ({len(list(outbox.glob('feedback-*.eml')))} .eml files)")
     print(f"Reports:  {reports} ({len(written)} files)")
     return 0
 

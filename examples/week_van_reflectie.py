@@ -59,11 +59,10 @@ import re
 import shutil
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import attrs
-import icalendar
 from dateutil.relativedelta import relativedelta
 
 from participatie import (
@@ -73,14 +72,13 @@ from participatie import (
     AlreadyRegisteredError,
     AttributeRule,
     Audience,
+    CalendarInvitations,
     CalendarOptions,
-    CalendarPart,
     Consent,
     Contact,
     DeliveryState,
     Event,
     FixedClock,
-    GroupDetails,
     GroupPlan,
     HelpDesk,
     Invitation,
@@ -265,44 +263,6 @@ PARTNERS = (
     Contact("Youth Advocacy Network", "office@youth-advocacy.example.org", language="en"),
 )
 
-#: Which messages carry a calendar entry, and with which iTIP method.
-CALENDAR_METHODS = {
-    "confirmation": "REQUEST",
-    "change": "REQUEST",
-    "group-assignment": "REQUEST",
-    "cancellation": "CANCEL",
-}
-
-
-def calendar_invitation(event: Event, registration: Registration, kind: str) -> CalendarPart | None:
-    """A small iTIP invitation (REQUEST) or withdrawal (CANCEL) for one registration.
-
-    This stands in for ``participatie.calendar``, which builds the full
-    invitations (SEQUENCE raised on every change, time zones, the online
-    meeting as CONFERENCE); plug that in as ``Notifications(calendar=...)``.
-    """
-    method = CALENDAR_METHODS.get(kind)
-    if method is None:
-        return None
-    session = event.session(registration.session_key)
-    person = registration.person
-    entry = icalendar.Event.new(
-        uid=f"{event.key}.{session.key}.{registration.id}@participatie.example.org",
-        summary=f"{event.title}: {session.title}",
-        start=session.start.astimezone(UTC),
-        end=session.end.astimezone(UTC),
-        stamp=registration.updated_at,
-        sequence=0 if kind == "confirmation" else 1,
-        organizer=icalendar.vCalAddress.new(event.help_desk.email, cn=event.organiser),
-        attendees=[icalendar.vCalAddress.new(person.email, cn=person.name)],
-        url=session.online_link,
-        status="CANCELLED" if method == "CANCEL" else "CONFIRMED",
-    )
-    calendar = icalendar.Calendar.new(
-        method=method, prodid="-//participatie//week van reflectie//NL", subcomponents=[entry]
-    )
-    return CalendarPart(method, calendar.to_ical())
-
 
 def notifications(outbox: Path, clock: FixedClock) -> Notifications:
     """Messages in Dutch or English, as .eml files, with reminders the day before."""
@@ -312,7 +272,9 @@ def notifications(outbox: Path, clock: FixedClock) -> Notifications:
             "outbox": {"folder": outbox, "sender": "vraagbaak@example.org", "clock": clock.now}
         },
         reminders=(SessionReminder("dag-ervoor", relativedelta(days=-1)),),
-        calendar=calendar_invitation,
+        # The built-in calendar parts: one entry per person per session, its
+        # SEQUENCE kept by the store and raised on every change.
+        calendar=CalendarInvitations(CALENDAR_OPTIONS, group_link="{online_link}/groep-{number}"),
     )
 
 
@@ -348,8 +310,6 @@ class Story:
         self.refusals: list[Refusal] = []
         #: Where calendar files go (``None``: nowhere).
         self.calendar_dir = calendar_dir
-        #: Each participant's group, by registration id, once groups are formed.
-        self.groups: dict[int, GroupDetails] = {}
         self.calendar_files: list[Path] = []
 
     def at(self, text: str) -> None:
@@ -556,11 +516,10 @@ def form_groups(story: Story) -> None:
             f"{session.title!r}: {len(groups)} groups of at most "
             f"{session.max_group_size} ({sizes})."
         )
-        for group in groups:
-            for member in group.members:
-                story.app.queue_message(
-                    "group-assignment", member.id, context={"group": {"number": group.number}}
-                )
+    # One message per participant with their group and the updated calendar
+    # entry; queued and marked as told in one step, so nobody is moved later.
+    told = story.app.notify_groups(EVENT_KEY)
+    story.tell(f"{told} participants are told their group (with the updated calendar entry).")
 
 
 def move_the_professionals(story: Story) -> None:
@@ -617,15 +576,11 @@ def send_invitations(story: Story) -> None:
     """Every participant gets a calendar invitation with their group and its own link."""
     story.at("maandag 2 november 2020 09:30")
     for session in story.event.sessions:
-        for group in story.app.form_groups(EVENT_KEY, session.key, seed=2020):
-            details = GroupDetails(
-                f"Groep {group.number}",
-                online_link=f"{session.online_link}/groep-{group.number}",
-            )
-            story.groups.update({member.id: details for member in group.members})
-        messages = story.app.invitations(
-            EVENT_KEY, session.key, groups=story.groups, options=CALENDAR_OPTIONS
-        )
+        # The same entries the group messages carried (same UID, SEQUENCE and
+        # group link), written out as files for the organiser to check.
+        messages = [
+            m for m in story.app.invitations(EVENT_KEY, session.key) if m.method == "REQUEST"
+        ]
         for message in messages:
             write_invitation(story, message, "uitnodigingen")
         story.tell(
@@ -647,13 +602,9 @@ def move_the_afternoon(story: Story) -> None:
         sessions=[later if s.key == AFTERNOON else s for s in story.event.sessions],
     )
     story.app.save_event(story.event)
-    updates = [
-        message
-        for message in story.app.invitations(
-            EVENT_KEY, groups=story.groups, options=CALENDAR_OPTIONS
-        )
-        if message.changed
-    ]
+    # The change notices queued with the move carry the updated entries; these
+    # are the same entries (same UID and SEQUENCE), written out for review.
+    updates = [m for m in story.app.invitations(EVENT_KEY, AFTERNOON) if m.method == "REQUEST"]
     for message in updates:
         write_invitation(story, message, "updates")
     sequences = sorted({message.sequence for message in updates})

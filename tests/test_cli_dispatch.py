@@ -84,3 +84,26 @@ def test_a_failing_send_is_kept_for_a_retry(queued: Organiser) -> None:
     assert result.stderr.count("retry group-assignment via outbox") == waiting
     for line in result.stderr.splitlines():
         assert "@" not in line.split("):", 1)[0]  # the key names no address
+
+
+def test_dispatch_purges_old_messages_and_keeps_their_keys(queued: Organiser) -> None:
+    with queued.app() as app:
+        waiting = len(app.outbox())
+    sent = queued.run("dispatch", "--folder", "verzonden", "--purge-after", "30")
+    assert sent.exit_code == 0, sent.output
+    # Just sent: younger than 30 days, nothing purged.
+    assert "0 old message(s) deleted (older than 30 days)" in sent.output
+    purged = queued.run("dispatch", "--folder", "verzonden", "--purge-after", "0")
+    assert purged.exit_code == 0, purged.output
+    assert f"{waiting} old message(s) deleted" in purged.output
+    with queued.app() as app:
+        assert app.outbox() == []
+        # Queuing one of them again (an old step run again) queues nothing.
+        registration = app.registrations(app.events()[0].key)[0]
+        app_with_outbox = Participatie(
+            app.store,
+            notifications=Notifications(
+                channels=("outbox",), options={"outbox": {"sender": "vraagbaak@example.org"}}
+            ),
+        )
+        assert app_with_outbox.queue_message("group-assignment", registration.id) == 0

@@ -152,9 +152,15 @@ from participatie.model import (
     WaitingListPolicy,
     erased_person,
 )
-from participatie.notifications import CalendarProvider, Contact, Notifications
+from participatie.notifications import (
+    CalendarInvitations,
+    CalendarProvider,
+    Contact,
+    Notifications,
+    PersonalLink,
+)
 from participatie.notifications import ReminderRule as SessionReminder
-from participatie.outbox import DeliveryState, OutboxRecord, OutgoingMessage
+from participatie.outbox import CalendarLedger, DeliveryState, OutboxRecord, OutgoingMessage
 from participatie.plugins import DEFAULT_PLUGINS, Plugins, get_plugins, hookimpl
 from participatie.privacy import ErasureReport, Pseudonymiser, PurgeReport
 from participatie.smtp import SMTPChannel
@@ -196,6 +202,8 @@ __all__ = [
     "BalancedStrategy",
     "BulkResult",
     "CalendarImportError",
+    "CalendarInvitations",
+    "CalendarLedger",
     "CalendarOptions",
     "CalendarPart",
     "CalendarProvider",
@@ -269,6 +277,7 @@ __all__ = [
     "ParticipatieError",
     "PermanentDeliveryError",
     "Person",
+    "PersonalLink",
     "PersonalSummary",
     "PlaceCount",
     "PluginError",

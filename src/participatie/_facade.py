@@ -10,7 +10,7 @@ tells plugins about every committed change.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ from participatie.calendar import (
     feed_proposals,
     render_feed,
 )
+from participatie.channels import channel_address
 from participatie.clock import Clock, SystemClock
 from participatie.exceptions import (
     InvalidInputError,
@@ -36,6 +37,8 @@ from participatie.exceptions import (
     RegistrationClosedError,
 )
 from participatie.feedback._steps import FeedbackSteps
+from participatie.feedback.messages import FeedbackMessage, LinkMaker
+from participatie.feedback.rules import REMINDER as FEEDBACK_REMINDER
 from participatie.grouping import Group, GroupPlan, run_strategy
 from participatie.localtime import require_aware
 from participatie.model import (
@@ -47,6 +50,8 @@ from participatie.model import (
     Session,
     Transition,
 )
+from participatie.notifications import CalendarInvitations
+from participatie.outbox import OutgoingMessage
 from participatie.plugins import Plugins, get_plugins
 from participatie.privacy.pseudonyms import Pseudonymiser
 from participatie.privacy.registry import PersonalDataRegistry
@@ -69,7 +74,7 @@ if TYPE_CHECKING:
     from participatie.channels import Channel
     from participatie.dispatch import Dispatcher, DispatchReport
     from participatie.notifications import Contact, Notifications, Planner
-    from participatie.outbox import DeliveryState, OutboxRecord
+    from participatie.outbox import CalendarLedger, DeliveryState, OutboxRecord
 
 __all__ = ["DEFAULT_STORE_URL", "Participatie", "open_store"]
 
@@ -765,6 +770,12 @@ class Participatie(FeedbackSteps):
     ) -> list[Invitation]:
         now = self.now()
         event = self.event(event_key)
+        provider = None if self.notifications is None else self.notifications.calendar
+        if isinstance(provider, CalendarInvitations):
+            # Number the entries exactly as the messages do, or SEQUENCE
+            # would go up every time the two disagree.
+            options = options if options is not None else provider.options
+            groups = {**self._stored_group_details(event, registrations, provider), **groups}
         writer = InvitationWriter(event, options)
         # One entry per person per session: if the same person has several
         # registrations for a session (cancelled, then registered again), the
@@ -802,6 +813,36 @@ class Participatie(FeedbackSteps):
                 )
             )
         return messages
+
+    def _stored_group_details(
+        self,
+        event: Event,
+        registrations: Sequence[Registration],
+        provider: CalendarInvitations,
+    ) -> dict[int, GroupDetails]:
+        """Each registration's stored group, as the built-in calendar parts show it."""
+        numbers: dict[str, dict[str, int]] = {}
+        details: dict[int, GroupDetails] = {}
+        for registration in registrations:
+            key = registration.session_key
+            if key not in numbers:
+                stored = self.store.get_groups(event.key, key)
+                numbers[key] = (
+                    {}
+                    if stored is None
+                    else {
+                        p.person.email: p.group
+                        for p in stored.placements
+                        if p.role == "participant"
+                    }
+                )
+            number = numbers[key].get(registration.person.email)
+            holds = registration.state in _IN_CALENDAR and not event.session(key).cancelled
+            if number is not None and holds:
+                details[registration.id] = provider.group(
+                    event.session(key), number, registration.person.language
+                )
+        return details
 
     def _record_names(
         self, event_key: str, what: str, path: Path, requested_by: str, people: int
@@ -947,16 +988,108 @@ class Participatie(FeedbackSteps):
         registration = self.registration(registration_id)
         event = self.event(registration.event_key)
         now = self.now()
-        entries = planner.personal(
-            event,
-            registration,
-            kind,
-            key=key or f"{event.key}/{registration.id}/{kind}",
-            now=now,
-            due_at=due_at,
-            context=context,
+        return self.store.queue_planned(
+            lambda ledger: planner.personal(
+                event,
+                registration,
+                kind,
+                key=key or f"{event.key}/{registration.id}/{kind}",
+                now=now,
+                due_at=due_at,
+                context=context,
+                ledger=ledger,
+            ),
+            now,
         )
-        return self.store.queue_messages(entries, now)
+
+    def notify_groups(self, event_key: str, session_key: str | None = None) -> int:
+        """Tell everyone placed in a group (and not told yet) their group, and mark them told.
+
+        One group-assignment message per participant, with their calendar
+        entry updated to show the group; queuing the messages and marking
+        the people as told (so later runs of :meth:`form_groups` keep them
+        in place) commit together. Run it again after forming groups again:
+        only people who are new or were moved are told. ``session_key=None``
+        tells every session of the event. Returns how many people were told.
+        """
+        planner = self._require_planner()
+        event = self.event(event_key)
+        keys = [session_key] if session_key is not None else [s.key for s in event.sessions]
+        now = self.now()
+
+        def compose(
+            event: Event,
+            registration: Registration,
+            number: int,
+            facilitators: Sequence[str],
+            ledger: CalendarLedger,
+        ) -> list[OutgoingMessage]:
+            return planner.group_assignment(
+                event, registration, number, now, ledger, facilitators=facilitators
+            )
+
+        return sum(self.store.notify_groups(event_key, key, compose, now) for key in keys)
+
+    def queue_feedback_messages(
+        self, event_key: str | None = None, *, link: LinkMaker | None = None
+    ) -> int:
+        """Queue every feedback-round message that is due in the outbox, and record it, atomically.
+
+        Invitations, reminders and "what we did with your input" summaries
+        (see :meth:`feedback_messages_due`) go into the outbox and are
+        recorded as queued in one transaction, which checks again under the
+        store's lock that each is still due: a reminder to someone who
+        responded a moment ago is dropped, and two runs at once queue each
+        message once. Run it from the same scheduler as the dispatcher.
+        Returns how many messages were queued.
+        """
+        self._require_planner()
+        event_cache: dict[str, Event] = {}
+        batch = []
+        for message in self.feedback_messages_due(event_key, link=link):
+            event = event_cache.get(message.event_key)
+            if event is None:
+                event = event_cache[message.event_key] = self.event(message.event_key)
+            respondent = message.recipient.email if message.kind == FEEDBACK_REMINDER else None
+            batch.append(
+                (message.round_id, message.key, respondent, self._feedback_outgoing(event, message))
+            )
+        marked = self.store.queue_feedback_messages(batch, self.now())
+        return len(marked)
+
+    def _feedback_outgoing(self, event: Event, message: FeedbackMessage) -> list[OutgoingMessage]:
+        now = self.now()
+        queued = []
+        for channel_name, channel in self.channels.items():
+            if channel_address(channel) != "email":
+                continue
+            queued.append(
+                OutgoingMessage(
+                    channel_name,
+                    attrs.evolve(
+                        message.to_message(),
+                        recipient_name=message.recipient.name,
+                        sender_name=event.organiser,
+                        reply_to=event.help_desk.email,
+                        key=f"{event.key}/feedback/{message.round_id}/{message.key}/{channel_name}",
+                    ),
+                    now,
+                    event_key=event.key,
+                )
+            )
+        return queued
+
+    def purge_outbox(self, older_than: timedelta = timedelta(days=30)) -> int:
+        """Delete sent, failed and superseded messages older than ``older_than``.
+
+        A sent message holds a name, an address and what was said: keep it
+        only as long as the organiser needs it for questions ("did I get the
+        confirmation?"). Each purged message's idempotency key is kept, so
+        re-running an old step never sends it again. Run it from a scheduler
+        (daily is plenty). Returns how many messages were deleted.
+        """
+        now = self.now()
+        return self.store.purge_outbox(now - older_than, now)
 
     def outbox(
         self,

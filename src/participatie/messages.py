@@ -21,8 +21,11 @@ Templates see plain values, never model objects: ``person`` (``name``,
 (``email``, ``phone``), ``offer`` (``expires``), ``changes`` (a list of
 ``what``/``before``/``after``), ``group`` (``number``, ``name``,
 ``facilitator``, ``link``), ``feedback`` (``link``, ``deadline``), ``thanks``
-(``outcome``, ``link``), ``invitation`` (``registration_link``, ``closes``),
-``calendar`` (whether a calendar part is attached) and ``language``.
+(``outcome``, ``link``), ``invitation`` (``registration_link``, ``closes``), ``moved`` (``to``: the
+session someone was moved to, in a cancellation of their old place),
+``registration`` (``link``: the person's own page, when
+:attr:`~participatie.Notifications.personal_link` is set), ``calendar``
+(whether a calendar part is attached) and ``language``.
 """
 
 from __future__ import annotations
@@ -302,6 +305,8 @@ def _empty_namespaces() -> dict[str, Any]:
         "feedback": {"link": None, "deadline": None},
         "thanks": {"outcome": None, "link": None},
         "invitation": {"registration_link": None, "closes": None},
+        "moved": {"to": None},
+        "registration": {"link": None},
         "calendar": False,
     }
 
@@ -399,6 +404,7 @@ def sample_context(kind: str, language: str) -> dict[str, Any]:
             "link": "https://example.org/reactie",
         },
         invitation={"registration_link": "https://example.org/aanmelden", "closes": when},
+        registration={"link": "https://example.org/mijn/voorbeeld"},
         calendar=kind in {CONFIRMATION, CHANGE, CANCELLATION, GROUP_ASSIGNMENT},
     )
     return context

@@ -10,27 +10,37 @@ registration and its confirmation commit together (see
 
 What is queued, per change:
 
-========================================  ==========================================
-change (``Transition.reason``)            message
-========================================  ==========================================
+==========================================  ==============================================
+change (``Transition.reason``)              message
+==========================================  ==============================================
 ``registered``, ``promoted``, ``accepted``  confirmation (calendar ``REQUEST``), reminders
-``waitlisted``                            waiting-list notice
-``offered``                               offer of a freed place, with its expiry
-``expired``                               the offer lapsed
-``cancelled``                             cancellation (calendar ``CANCEL`` if they had
-                                          a place); their reminders are superseded
-a session's time, place, link or title    change notice ("time: 10:00 → 11:00"),
-changes (``save_event``)                  updated calendar entry; reminders recomputed
-========================================  ==========================================
+``assigned`` (by a session assignment)      confirmation, reminders
+``waitlisted``                              waiting-list notice
+``offered``                                 offer of a freed place, with its expiry
+``expired``                                 the offer lapsed
+``cancelled``                               cancellation (calendar ``CANCEL`` if they had
+                                            a place); their reminders are superseded
+``moved`` (by a session assignment)         cancellation of the old place (``CANCEL``)
+a session's time, place, link or title      change notice ("time: 10:00 → 11:00"),
+changes (``save_event``)                    updated calendar entry; reminders recomputed
+a session is cancelled (``save_event``)     cancellation with calendar ``CANCEL``
+groups told (``notify_groups``)             group assignment (calendar ``REQUEST``)
+==========================================  ==============================================
 
 One message per recipient and channel, always, with a stable idempotency key,
 so a re-run step queues nothing twice.
 
 **The calendar seam.** A message may carry a
-:class:`~participatie.CalendarPart`. The planner asks a
-:data:`CalendarProvider` — ``provider(event, registration, kind)`` — for it;
-the provider (the calendar module) owns UID and SEQUENCE and returns ``None``
-for kinds without a calendar entry.
+:class:`~participatie.CalendarPart`. By default :class:`CalendarInvitations`
+makes it: a full iTIP entry from :mod:`participatie.calendar` whose UID is
+derived from the person's place and whose SEQUENCE comes from the store's
+calendar state, read and advanced *inside the change's transaction* (through
+the :class:`~participatie.outbox.CalendarLedger` the store hands the
+planner), so a rolled-back change raises no SEQUENCE and a later change
+always gets a higher one. The same states serve
+:meth:`~participatie.Participatie.invitations`, so both paths number one
+entry alike. A plain :data:`CalendarProvider` — ``provider(event,
+registration, kind)`` — may be given instead; it owns UID and SEQUENCE itself.
 """
 
 from __future__ import annotations
@@ -45,6 +55,13 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from participatie import _validate as v
+from participatie.calendar import (
+    CalendarOptions,
+    CalendarState,
+    GroupDetails,
+    InvitationWriter,
+    advance,
+)
 from participatie.channels import (
     CalendarPart,
     Channel,
@@ -59,6 +76,7 @@ from participatie.messages import (
     CANCELLATION,
     CHANGE,
     CONFIRMATION,
+    GROUP_ASSIGNMENT,
     INVITATION,
     MESSAGE_KINDS,
     OFFER,
@@ -71,12 +89,14 @@ from participatie.messages import (
     localise,
 )
 from participatie.model import Event, Registration, RegistrationState, Session, Transition
-from participatie.outbox import MessagePlan, OutgoingMessage, Supersede
+from participatie.outbox import CalendarLedger, MessagePlan, OutgoingMessage, Supersede
 
 __all__ = [
+    "CalendarInvitations",
     "CalendarProvider",
     "Contact",
     "Notifications",
+    "PersonalLink",
     "Planner",
     "ReminderRule",
     "session_changes",
@@ -90,8 +110,119 @@ logger = logging.getLogger(__name__)
 #: and the message goes without a calendar part.
 CalendarProvider = Callable[[Event, Registration, str], CalendarPart | None]
 
+#: ``link(registration)``: the web address of the person's own registration page.
+PersonalLink = Callable[[Registration], str]
+
+#: Message kinds that carry the personal link, when one is configured.
+_LINKED_KINDS = frozenset({CONFIRMATION, WAITING_LIST, OFFER, CHANGE, GROUP_ASSIGNMENT, REMINDER})
+
 _S = RegistrationState
-_CONFIRMING = frozenset({"registered", "promoted", "accepted"})
+_CONFIRMING = frozenset({"registered", "promoted", "accepted", "assigned"})
+#: Registration states whose place belongs in the person's calendar.
+IN_CALENDAR = frozenset({_S.REGISTERED, _S.ATTENDED, _S.NO_SHOW})
+#: Message kinds that carry the person's calendar entry.
+_CALENDAR_KINDS = frozenset({CONFIRMATION, CHANGE, GROUP_ASSIGNMENT, CANCELLATION})
+_GROUP_NAME = {"nl": "Groep {number}", "en": "Group {number}"}
+
+
+def group_details(
+    number: int, language: str, session: Session | None = None, link: str | None = None
+) -> GroupDetails:
+    """How a participant's calendar shows their breakout group: ``Groep 2`` and its link.
+
+    ``link`` is a template such as ``"{online_link}/groep-{number}"``; it is
+    filled with the session's link and the group number.
+    """
+    online_link = None
+    if link is not None and session is not None:
+        online_link = link.format(online_link=session.online_link or "", number=number)
+    return GroupDetails(
+        _GROUP_NAME.get(language, _GROUP_NAME["en"]).format(number=number),
+        online_link=online_link,
+    )
+
+
+def _check_group_link(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise InvalidInputError("a group link is a text such as '{online_link}/groep-{number}'")
+    try:
+        sample = value.format(online_link="https://meet.example.org/s", number=1)
+    except (KeyError, IndexError, ValueError) as error:
+        raise InvalidInputError(
+            f"a group link may use {{online_link}} and {{number}} only: {value!r} ({error})"
+        ) from None
+    v.web_link(None, _attribute, sample)
+
+
+@attrs.frozen
+class CalendarInvitations:
+    """The built-in calendar parts: invitations, updates and cancellations the store numbers.
+
+    For a confirmation, a change notice or a group assignment to someone who
+    holds a place, the part is ``METHOD:REQUEST``; for a cancellation (or
+    any of those to someone whose place is gone) it is ``METHOD:CANCEL``,
+    and only if the entry was ever announced. The person's group, once
+    groups are formed, is part of the entry. SEQUENCE and the stored state
+    come from the :class:`~participatie.outbox.CalendarLedger`, inside the
+    transaction of the change.
+
+    Attributes:
+        options: How entries are written (UID domain, reminders, …); the
+            same options serve :meth:`~participatie.Participatie.invitations`.
+        group_link: Each group's own join link, as a template filled with
+            the session's ``{online_link}`` and the group ``{number}``, e.g.
+            ``"{online_link}/groep-{number}"``; ``None``: the session's link.
+    """
+
+    options: CalendarOptions | None = None
+    group_link: str | None = attrs.field(default=None, validator=_check_group_link)
+
+    def group(self, session: Session, number: int, language: str) -> GroupDetails:
+        """What the calendar shows of group ``number`` of ``session``."""
+        return group_details(number, language, session, self.group_link)
+
+    def writer(self, event: Event) -> InvitationWriter:
+        """A writer for one event (it caches the parts every entry shares)."""
+        return InvitationWriter(event, self.options)
+
+    def part(
+        self,
+        writer: InvitationWriter,
+        event: Event,
+        registration: Registration,
+        kind: str,
+        ledger: CalendarLedger,
+        now: datetime,
+    ) -> CalendarPart | None:
+        """The calendar part of a ``kind`` message to ``registration``, its new state stored."""
+        if kind not in _CALENDAR_KINDS:
+            return None
+        session = event.session(registration.session_key)
+        person = registration.person
+        holds = registration.state in IN_CALENDAR and not session.cancelled
+        number = ledger.group_number(event.key, session.key, person.email) if holds else None
+        group = None if number is None else self.group(session, number, person.language)
+        proposal = writer.proposal(
+            session, person, group=group, cancelled=kind == CANCELLATION or not holds
+        )
+        previous = ledger.calendar_states([proposal.uid]).get(proposal.uid)
+        state: CalendarState | None = advance(previous, proposal, now)
+        if state is None:
+            return None
+        if state != previous:
+            ledger.save_calendar_states([state])
+        invitation = writer.render(
+            session,
+            person,
+            state,
+            now,
+            group=group,
+            changed=state != previous,
+            registration_id=registration.id,
+        )
+        return CalendarPart(invitation.method, invitation.ics)
 
 
 def _relativedelta(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
@@ -168,7 +299,15 @@ class Notifications:
             ``{"smtp": {"host": "smtp.example.org", "sender": "vraagbaak@example.org"}}``.
         reminders: When reminders go out.
         overrides: The organisers' own texts.
-        calendar: Gives the calendar part of a message (see :data:`CalendarProvider`).
+        calendar: Gives the calendar part of a message: :class:`CalendarInvitations`
+            (the default), a :data:`CalendarProvider` of your own, or ``None``
+            for messages without calendar parts.
+        personal_link: Makes a registration's personal link (to a page where
+            the person sees, changes or cancels it, such as the site of
+            ``participatie-web``); confirmations, waiting-list notices, offers,
+            changes, group assignments and reminders then carry it. Called
+            inside the store's transaction: quick, no I/O. If it fails, the
+            message goes without the link (logged).
     """
 
     channels: tuple[str, ...] = attrs.field(default=("outbox",), converter=_channel_names)
@@ -177,7 +316,10 @@ class Notifications:
         default=(ReminderRule("day-before", relativedelta(days=-1)),), converter=tuple
     )
     overrides: tuple[TextOverride, ...] = attrs.field(default=(), converter=tuple)
-    calendar: CalendarProvider | None = attrs.field(default=None)
+    calendar: CalendarInvitations | CalendarProvider | None = attrs.field(
+        factory=CalendarInvitations
+    )
+    personal_link: PersonalLink | None = attrs.field(default=None, kw_only=True)
 
     @reminders.validator
     def _check_reminders(
@@ -197,6 +339,7 @@ class Notifications:
             reminders=self.reminders,
             texts=MessageTexts(self.overrides),
             calendar=self.calendar,
+            personal_link=self.personal_link,
         )
 
 
@@ -247,10 +390,11 @@ def _moved(before: Session, after: Session) -> bool:
 
 
 def _differs(before: Session, after: Session) -> bool:
-    return _moved(before, after) or (before.title, before.place, before.online_link) != (
-        after.title,
-        after.place,
-        after.online_link,
+    return (
+        _moved(before, after)
+        or before.cancelled != after.cancelled
+        or (before.title, before.place, before.online_link)
+        != (after.title, after.place, after.online_link)
     )
 
 
@@ -281,7 +425,11 @@ class Planner:
     channels: Mapping[str, Channel]
     reminders: tuple[ReminderRule, ...] = ()
     texts: MessageTexts = attrs.field(factory=MessageTexts)
-    calendar: CalendarProvider | None = None
+    calendar: CalendarInvitations | CalendarProvider | None = None
+    personal_link: PersonalLink | None = None
+    _writers: dict[int, tuple[Event, InvitationWriter]] = attrs.field(
+        factory=dict, init=False, repr=False
+    )
 
     # --- the MessagePlanner protocol ---------------------------------------
 
@@ -302,33 +450,54 @@ class Planner:
         *,
         previous: Event | None = None,
         holders: Mapping[str, Sequence[Registration]] | None = None,
+        ledger: CalendarLedger | None = None,
     ) -> MessagePlan:
         """The messages ``transitions`` and a changed event cause."""
+        self._writers.clear()
         supersede: list[Supersede] = []
         queue: list[OutgoingMessage] = []
         if previous is not None:
             old_sessions = {session.key: session for session in previous.sessions}
             for session_key, registrations in (holders or {}).items():
                 before, after = old_sessions[session_key], event.session(session_key)
+                if after.cancelled and not before.cancelled:
+                    supersede.append(Supersede(frozenset({REMINDER}), event.key, session_key))
+                    for registration in registrations:
+                        queue += self.personal(
+                            event,
+                            registration,
+                            CANCELLATION,
+                            key=f"{event.key}/{registration.id}/{CANCELLATION}/session-cancelled",
+                            now=now,
+                            ledger=ledger,
+                            with_calendar=registration.state in IN_CALENDAR,
+                        )
+                    continue
                 if _moved(before, after):
                     supersede.append(Supersede(frozenset({REMINDER}), event.key, session_key))
                 for registration in registrations:
-                    queue += self._change_notice(event, before, after, registration, now)
+                    queue += self._change_notice(event, before, after, registration, now, ledger)
                     if _moved(before, after) and registration.state is _S.REGISTERED:
                         queue += self._reminders(event, registration, now)
+        # Where an assignment moved someone: their new place, by address.
+        moved_to = {
+            t.registration.person.email: t.registration.session_key
+            for t in transitions
+            if t.previous is None or t.reason == "assigned"
+        }
         for transition in transitions:
             registration = transition.registration
             reason = transition.reason
             if reason in _CONFIRMING:
-                queue += self._personal(event, registration, CONFIRMATION, reason, now)
+                queue += self._personal(event, registration, CONFIRMATION, reason, now, ledger)
                 queue += self._reminders(event, registration, now)
             elif reason == "waitlisted":
-                queue += self._personal(event, registration, WAITING_LIST, reason, now)
+                queue += self._personal(event, registration, WAITING_LIST, reason, now, ledger)
             elif reason == "offered":
-                queue += self._personal(event, registration, OFFER, reason, now)
+                queue += self._personal(event, registration, OFFER, reason, now, ledger)
             elif reason == "expired":
-                queue += self._personal(event, registration, OFFER_EXPIRED, reason, now)
-            elif reason == "cancelled":
+                queue += self._personal(event, registration, OFFER_EXPIRED, reason, now, ledger)
+            elif reason in {"cancelled", "moved"}:
                 supersede.append(
                     Supersede(
                         frozenset({REMINDER}),
@@ -337,13 +506,23 @@ class Planner:
                         registration_id=registration.id,
                     )
                 )
+                context: dict[str, Any] = {}
+                target = moved_to.get(registration.person.email)
+                if reason == "moved" and target is not None:
+                    new = event.session(target)
+                    language = registration.person.language
+                    when = format_date(new.start, event.timezone, language)
+                    start = format_time(new.start, event.timezone, language)
+                    context["moved"] = {"to": f"{new.title} ({when}, {start})"}
                 queue += self._personal(
                     event,
                     registration,
                     CANCELLATION,
                     reason,
                     now,
+                    ledger,
                     with_calendar=transition.previous is _S.REGISTERED,
+                    context=context,
                 )
         return MessagePlan(supersede=tuple(supersede), queue=tuple(queue))
 
@@ -419,11 +598,44 @@ class Planner:
             )
         return queued
 
+    def _personal_link(self, registration: Registration) -> str | None:
+        if self.personal_link is None:
+            return None
+        try:
+            link = self.personal_link(registration)
+            _Link(link)
+        except Exception as error:
+            logger.error(  # no traceback: the link maker's message may name the person
+                "the personal link failed for registration %s (%s); the message goes without it",
+                registration.id,
+                type(error).__name__,
+            )
+            return None
+        return link
+
+    def _writer(self, event: Event) -> InvitationWriter:
+        assert isinstance(self.calendar, CalendarInvitations)
+        found = self._writers.get(id(event))
+        if found is None or found[0] is not event:
+            found = self._writers[id(event)] = (event, self.calendar.writer(event))
+        return found[1]
+
     def _calendar_part(
-        self, event: Event, registration: Registration, kind: str
+        self,
+        event: Event,
+        registration: Registration,
+        kind: str,
+        ledger: CalendarLedger | None,
+        now: datetime,
     ) -> CalendarPart | None:
         if self.calendar is None:
             return None
+        if isinstance(self.calendar, CalendarInvitations):
+            if ledger is None:
+                # Numbering an entry without the store would send SEQUENCE 0
+                # again and again; calendars would ignore the update.
+                return None
+            return self.calendar.part(self._writer(event), event, registration, kind, ledger, now)
         try:
             return self.calendar(event, registration, kind)
         except Exception as error:
@@ -447,11 +659,23 @@ class Planner:
         due_at: datetime | None = None,
         context: Mapping[str, Any] | None = None,
         with_calendar: bool = True,
+        ledger: CalendarLedger | None = None,
     ) -> list[OutgoingMessage]:
-        """A ``kind`` message to a registered person, with the calendar part the provider gives."""
+        """A ``kind`` message to a registered person, with the calendar part the provider gives.
+
+        The built-in :class:`CalendarInvitations` needs the store's ``ledger``
+        (a store passes one inside its transaction; see
+        :meth:`participatie.Participatie.queue_message`); without it the
+        message goes without a calendar part.
+        """
         person = registration.person
         session = event.session(registration.session_key)
-        calendar = self._calendar_part(event, registration, kind) if with_calendar else None
+        calendar = (
+            self._calendar_part(event, registration, kind, ledger, now) if with_calendar else None
+        )
+        link = self._personal_link(registration) if kind in _LINKED_KINDS else None
+        if link is not None:
+            context = {**(context or {}), "registration": {"link": link}}
         return self.compose(
             event,
             kind,
@@ -475,10 +699,12 @@ class Planner:
         kind: str,
         reason: str,
         now: datetime,
+        ledger: CalendarLedger | None,
         *,
         with_calendar: bool = True,
+        context: Mapping[str, Any] | None = None,
     ) -> list[OutgoingMessage]:
-        context: dict[str, Any] = {}
+        context = dict(context or {})
         if kind == OFFER and registration.offer_expires_at is not None:
             context["offer"] = {
                 "expires": format_instant(
@@ -493,6 +719,7 @@ class Planner:
             now=now,
             context=context,
             with_calendar=with_calendar,
+            ledger=ledger,
         )
 
     def _reminders(
@@ -523,6 +750,7 @@ class Planner:
         after: Session,
         registration: Registration,
         now: datetime,
+        ledger: CalendarLedger | None,
     ) -> list[OutgoingMessage]:
         language = registration.person.language
         changes = session_changes(before, after, event.timezone, language)
@@ -543,6 +771,43 @@ class Planner:
             now=now,
             context={"changes": changes},
             with_calendar=registration.state is _S.REGISTERED,
+            ledger=ledger,
+        )
+
+    def group_assignment(
+        self,
+        event: Event,
+        registration: Registration,
+        number: int,
+        now: datetime,
+        ledger: CalendarLedger | None,
+        *,
+        facilitators: Sequence[str] = (),
+    ) -> list[OutgoingMessage]:
+        """The message that tells one participant their group, with the updated calendar entry.
+
+        Keyed by the group number: forming the groups again without moving
+        them queues nothing new; a move to another group is a new message.
+        """
+        link = None
+        if isinstance(self.calendar, CalendarInvitations):
+            session = event.session(registration.session_key)
+            link = self.calendar.group(session, number, registration.person.language).online_link
+        return self.personal(
+            event,
+            registration,
+            GROUP_ASSIGNMENT,
+            key=f"{event.key}/{registration.id}/{GROUP_ASSIGNMENT}/{number}",
+            now=now,
+            context={
+                "group": {
+                    "number": number,
+                    "name": None,
+                    "facilitator": ", ".join(facilitators) or None,
+                    "link": link,
+                }
+            },
+            ledger=ledger,
         )
 
     def invitations(

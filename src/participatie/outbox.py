@@ -24,7 +24,7 @@ import json
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
@@ -33,7 +33,11 @@ from participatie.channels import CalendarPart, Message
 from participatie.exceptions import InvalidInputError, StorageError
 from participatie.model import Event, Registration, Transition
 
+if TYPE_CHECKING:
+    from participatie.calendar import CalendarState
+
 __all__ = [
+    "CalendarLedger",
     "DeliveryState",
     "MessagePlan",
     "MessagePlanner",
@@ -196,6 +200,28 @@ class MessagePlan:
     queue: tuple[OutgoingMessage, ...] = attrs.field(default=(), converter=_queue_tuple)
 
 
+class CalendarLedger(Protocol):
+    """The store's calendar states and groups, seen from inside the current transaction.
+
+    A store hands one to the planner of every change, so a calendar part is
+    numbered from the SEQUENCE the store holds and the new state is stored
+    in the same transaction as the change and its message: a rolled-back
+    change leaves neither a message nor a raised SEQUENCE behind.
+    """
+
+    def calendar_states(self, uids: Sequence[str]) -> dict[str, CalendarState]:
+        """The stored state of each of these UIDs that has one."""
+        ...
+
+    def save_calendar_states(self, states: Sequence[CalendarState]) -> None:
+        """Store these states (replacing the earlier state of each UID)."""
+        ...
+
+    def group_number(self, event_key: str, session_key: str, email: str) -> int | None:
+        """The group this participant is placed in, if groups are formed."""
+        ...
+
+
 class MessagePlanner(Protocol):
     """Decides which messages a committed change causes; a store calls it in its transaction.
 
@@ -215,11 +241,13 @@ class MessagePlanner(Protocol):
         *,
         previous: Event | None = None,
         holders: Mapping[str, Sequence[Registration]] | None = None,
+        ledger: CalendarLedger | None = None,
     ) -> MessagePlan:
         """The messages ``transitions`` (and, with ``previous``, a changed event) cause.
 
         ``holders`` maps each session key from :meth:`sessions_to_recheck` to
-        the active registrations of that session.
+        the active registrations of that session; ``ledger`` gives the
+        store's calendar states inside the same transaction.
         """
         ...
 

@@ -130,13 +130,17 @@ class SessionAssignment:
         )
 
 
+#: The rank of a session someone kept without ranking it: placed, but no choice of theirs.
+_UNRANKED = -2
+
+
 def _rank_index(ranking: tuple[int, ...], session: int) -> int:
     if session == WAITLISTED:
         return -1
     try:
         return ranking.index(session)
     except ValueError:  # a frozen person kept a session they no longer rank
-        return len(ranking)
+        return _UNRANKED
 
 
 def rank_costs_total(

@@ -531,6 +531,10 @@ HELP_NL: Final[dict[str, str]] = {
         "Blijf elke --interval seconden versturen tot u stopt (Ctrl-C); standaard: één keer."
     ),
     "dispatch --interval": "Seconden tussen twee rondes met --loop.",
+    "dispatch --purge-after": (
+        "Wis na het versturen verzonden, mislukte en vervallen berichten die ouder zijn dan "
+        "DAGEN (hun sleutels blijven bewaard, zodat niets twee keer verstuurd wordt)."
+    ),
     # --- privacy ------------------------------------------------------------------------------
     "privacy": ("Beantwoord privacyverzoeken, wis verlopen gegevens en controleer de opgaven."),
     "privacy erase": (

@@ -12,6 +12,7 @@ others wait for a run that has their channel.
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ add_texts(
             "dispatch.final": "MISLUKT",
             "dispatch.retry": "later opnieuw",
             "dispatch.hung": "kanaal reageert niet: {channel}",
+            "dispatch.purged": "{count} oude bericht(en) gewist (ouder dan {days} dagen)",
         },
         "en": {
             "dispatch.counts": "sent {sent}, to retry {retried}, failed {failed}",
@@ -40,6 +42,7 @@ add_texts(
             "dispatch.final": "FAILED",
             "dispatch.retry": "retry",
             "dispatch.hung": "channel not responding: {channel}",
+            "dispatch.purged": "{count} old message(s) deleted (older than {days} days)",
         },
     }
 )
@@ -113,8 +116,18 @@ def _print(report: DispatchReport, language: str) -> None:
     show_default=True,
     help="Seconds between runs with --loop.",
 )
+@click.option(
+    "--purge-after",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="DAYS",
+    help="After sending, delete sent, failed and superseded messages older than DAYS "
+    "(their keys are kept, so nothing is sent twice).",
+)
 @pass_state
-def dispatch(state: CliState, folder: Path, loop: bool, interval: float) -> None:
+def dispatch(
+    state: CliState, folder: Path, loop: bool, interval: float, purge_after: int | None
+) -> None:
     """Send the messages that are due, once (or with --loop, again and again).
 
     The channels are the event file's [channels] (enabled, and each one's
@@ -131,7 +144,10 @@ def dispatch(state: CliState, folder: Path, loop: bool, interval: float) -> None
             dispatcher.run(interval=interval, stop=threading.Event())
             return  # pragma: no cover - run() returns only when stopped
         report = dispatcher.run_once()
+        purged = None if purge_after is None else app.purge_outbox(timedelta(days=purge_after))
     _print(report, state.language)
+    if purged is not None:
+        echo(text(state.language, "dispatch.purged", count=purged, days=purge_after))
     if report.failed:
         raise click.exceptions.Exit(ExitCode.REFUSED)
 

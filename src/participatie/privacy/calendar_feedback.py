@@ -105,6 +105,22 @@ CALENDAR_AND_FEEDBACK_FIELDS: tuple[PersonalField, ...] = (
         "_outbox_keys",
         on_erasure=_DELETED,
     ),
+    *declare(
+        "outbox_spent",
+        S,
+        "the idempotency keys of purged messages (event, registration number, kind; a digest "
+        "instead of an invited contact's address), kept so a re-run sends nothing twice",
+        "key",
+        on_erasure="deleted with the event's other messages when its retention period is over",
+    ),
+    *declare("outbox_spent", N, "delivery bookkeeping", "event_key", "purged_at"),
+    PersonalField(
+        "MemoryStore",
+        "_outbox_spent",
+        S,
+        "the idempotency keys of purged messages, by event",
+        "deleted with the event's other messages when its retention period is over",
+    ),
     PersonalField("MemoryStore", "_next_message_id", N, "the memory store's bookkeeping"),
     PersonalField(
         "MemoryStore",
@@ -486,6 +502,13 @@ def participatie_purge_event(event: Event, store: Store, now: datetime) -> Erase
         if not is_erased_address(email)
     ]
     done = [part for part in parts if part is not None]
-    if not done:
+    # What is left is tied to no registration: invitations to contacts,
+    # feedback-round messages, the keys of purged messages.
+    rest = store.erase_event_messages(event.key)
+    if not done and not rest:
         return None
-    return Erased(sum(part.items for part in done), (), f"{len(done)} person(s) unlinked")
+    return Erased(
+        sum(part.items for part in done) + rest,
+        (),
+        f"{len(done)} person(s) unlinked, {rest} other message(s) of the event deleted",
+    )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import attrs
@@ -43,6 +43,7 @@ from participatie.model import (
     erased_person,
 )
 from participatie.outbox import (
+    CalendarLedger,
     DeliveryState,
     MessagePlanner,
     OutboxRecord,
@@ -571,12 +572,76 @@ class Store(FeedbackStore, abc.ABC):
         hold their name and address). Returns how many messages were deleted.
         """
 
+    def erase_event_messages(self, event_key: str) -> int:
+        """Delete every message about an event, and the keys of its purged messages.
+
+        Called when the event's retention period is over: this reaches the
+        messages tied to no registration too (invitations to contacts,
+        feedback-round messages). Returns how many messages were deleted.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot erase an event's messages")
+
     @abc.abstractmethod
     def queue_messages(self, entries: Iterable[OutgoingMessage], now: datetime) -> int:
         """Queue messages in one transaction; a key queued before is kept, not doubled.
 
         Returns how many were new.
         """
+
+    def queue_planned(
+        self, build: Callable[[CalendarLedger], Iterable[OutgoingMessage]], now: datetime
+    ) -> int:
+        """Compose messages inside one transaction and queue them in it.
+
+        ``build`` is called with the store's calendar states (a
+        :class:`~participatie.outbox.CalendarLedger`), so a message's
+        calendar part is numbered, and its new state stored, in the same
+        transaction that queues the message. Returns how many were new.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot compose inside a transaction")
+
+    def notify_groups(
+        self,
+        event_key: str,
+        session_key: str,
+        compose: Callable[
+            [Event, Registration, int, Sequence[str], CalendarLedger], Iterable[OutgoingMessage]
+        ],
+        now: datetime,
+    ) -> int:
+        """Tell every placed participant not yet told their group, and mark them told, atomically.
+
+        For each participant of the stored groups who holds a place and is
+        not marked as told, ``compose(event, registration, group_number,
+        facilitator_names, ledger)`` gives the messages to queue; they are
+        queued and the participant (and each group's facilitators) marked
+        told in one transaction, so a crash leaves either both or neither.
+        Returns how many participants were told.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot tell groups")
+
+    def queue_feedback_messages(
+        self,
+        batch: Sequence[tuple[int, str, str | None, Sequence[OutgoingMessage]]],
+        now: datetime,
+    ) -> list[str]:
+        """Queue feedback-round messages and record them as queued, in one transaction.
+
+        Each item is ``(round_id, mark_key, respondent, messages)``. Under
+        the store's lock an item whose mark is already recorded is skipped
+        (another run queued it), and so is a reminder (``respondent`` given)
+        to someone who responded in the meantime. Returns the marks recorded.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot queue feedback messages")
+
+    def purge_outbox(self, before: datetime, now: datetime) -> int:
+        """Delete messages that reached a final state (sent, failed, superseded) before ``before``.
+
+        Their idempotency keys are kept, without any message content, so
+        queuing one of them again (a re-run of an old step) still queues
+        nothing. Returns how many messages were deleted.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot purge its outbox")
 
     @abc.abstractmethod
     def claim_messages(
@@ -888,11 +953,51 @@ class Tx(FeedbackTx, abc.ABC):
         """Queued messages, in id order, optionally filtered."""
 
     @abc.abstractmethod
+    def delete_event_messages(self, event_key: str) -> int:
+        """Delete every message about ``event_key`` and its kept (purged) keys; count messages."""
+
+    @abc.abstractmethod
+    def purge_outbox_messages(self, before: datetime, now: datetime) -> int:
+        """Delete final-state messages last changed before ``before``; keep their keys.
+
+        A kept key still makes :meth:`queue_message` refuse that key.
+        """
+
+    @abc.abstractmethod
     def delete_outbox_messages(self, recipient: str | None, registration_ids: Sequence[int]) -> int:
         """Delete every message to ``recipient`` (if given) or about one of ``registration_ids``.
 
         Sent, pending and failed alike; returns how many were deleted.
         """
+
+
+@attrs.define
+class TxLedger:
+    """A :class:`~participatie.outbox.CalendarLedger` over one open transaction."""
+
+    tx: Tx
+    _groups: dict[tuple[str, str], dict[str, int]] = attrs.field(factory=dict, init=False)
+
+    def calendar_states(self, uids: Sequence[str]) -> dict[str, CalendarState]:
+        """The stored states of these UIDs."""
+        return self.tx.load_calendar_states(list(uids))
+
+    def save_calendar_states(self, states: Sequence[CalendarState]) -> None:
+        """Store these states."""
+        self.tx.save_calendar_states(list(states))
+
+    def group_number(self, event_key: str, session_key: str, email: str) -> int | None:
+        """The participant's stored group (read once per session and transaction)."""
+        key = (event_key, session_key)
+        numbers = self._groups.get(key)
+        if numbers is None:
+            stored = self.tx.read_groups(event_key, session_key)
+            numbers = self._groups[key] = (
+                {}
+                if stored is None
+                else {p.person.email: p.group for p in stored.placements if p.role == "participant"}
+            )
+        return numbers.get(email)
 
 
 class LedgerStore(FeedbackLedger, Store):
@@ -979,7 +1084,9 @@ class LedgerStore(FeedbackLedger, Store):
                 holders[session_key] = tx.session_registrations(event.key, session_key, _ACTIVE)
         if not transitions and not holders:
             return
-        plan = planner.plan(event, transitions, now, previous=previous, holders=holders)
+        plan = planner.plan(
+            event, transitions, now, previous=previous, holders=holders, ledger=TxLedger(tx)
+        )
         for rule in plan.supersede:
             tx.supersede_messages(rule, now)
         for entry in plan.queue:
@@ -1352,6 +1459,82 @@ class LedgerStore(FeedbackLedger, Store):
         with self._transaction() as tx:
             return sum(1 for entry in entries if tx.queue_message(entry, now))
 
+    def queue_planned(
+        self, build: Callable[[CalendarLedger], Iterable[OutgoingMessage]], now: datetime
+    ) -> int:
+        with self._transaction() as tx:
+            return sum(1 for entry in build(TxLedger(tx)) if tx.queue_message(entry, now))
+
+    def notify_groups(
+        self,
+        event_key: str,
+        session_key: str,
+        compose: Callable[
+            [Event, Registration, int, Sequence[str], CalendarLedger], Iterable[OutgoingMessage]
+        ],
+        now: datetime,
+    ) -> int:
+        with self._transaction() as tx:
+            event, _session = self._session(tx, event_key, session_key)
+            stored = tx.read_groups(event_key, session_key)
+            if stored is None:
+                return 0
+            holders = {
+                r.person.email: r for r in tx.session_registrations(event_key, session_key, _HOLDS)
+            }
+            facilitators: dict[int, list[str]] = {}
+            for placement in stored.placements:
+                if placement.role == "facilitator":
+                    facilitators.setdefault(placement.group, []).append(placement.person.name)
+            ledger = TxLedger(tx)
+            told = 0
+            placements = []
+            for placement in stored.placements:
+                email = placement.person.email
+                tell = not placement.notified and (
+                    placement.role == "facilitator" or email in holders
+                )
+                if tell and placement.role == "participant":
+                    for entry in compose(
+                        event,
+                        holders[email],
+                        placement.group,
+                        tuple(facilitators.get(placement.group, ())),
+                        ledger,
+                    ):
+                        tx.queue_message(entry, now)
+                    told += 1
+                placements.append(attrs.evolve(placement, notified=True) if tell else placement)
+            if tuple(placements) != stored.placements:
+                tx.write_groups(attrs.evolve(stored, placements=tuple(placements)))
+            return told
+
+    def queue_feedback_messages(
+        self,
+        batch: Sequence[tuple[int, str, str | None, Sequence[OutgoingMessage]]],
+        now: datetime,
+    ) -> list[str]:
+        recorded: list[str] = []
+        with self._transaction() as tx:
+            for round_id, mark, respondent, entries in batch:
+                if respondent is not None and tx.load_response(round_id, respondent) is not None:
+                    continue  # they responded meanwhile: the reminder is no longer due
+                if not tx.insert_message_mark(round_id, mark, now):
+                    continue  # another run queued it
+                for entry in entries:
+                    tx.queue_message(entry, now)
+                recorded.append(mark)
+        return recorded
+
+    def erase_event_messages(self, event_key: str) -> int:
+        with self._transaction() as tx:
+            return tx.delete_event_messages(event_key)
+
+    def purge_outbox(self, before: datetime, now: datetime) -> int:
+        v.aware(None, attrs.fields(OutboxRecord).updated_at, before)
+        with self._transaction() as tx:
+            return tx.purge_outbox_messages(before, now)
+
     def claim_messages(
         self,
         now: datetime,
@@ -1549,6 +1732,7 @@ class LedgerStore(FeedbackLedger, Store):
                     )
             for session in event.sessions:
                 transitions += self._fill(tx, session, event_key, now)
+            self._plan_messages(tx, event, transitions, now)
             return tuple(transitions)
 
 

@@ -366,7 +366,7 @@ class _MemoryTx(FeedbackTablesTx, Tx):
     def queue_message(self, entry: OutgoingMessage, now: datetime) -> bool:
         store = self._store
         key = entry.key
-        if key in store._outbox_keys:
+        if key in store._outbox_keys or key in store._outbox_spent:
             return False
         message_id = store._next_message_id
         store._next_message_id += 1
@@ -479,6 +479,42 @@ class _MemoryTx(FeedbackTablesTx, Tx):
                 self.undo.append(functools.partial(store._outbox_keys.__setitem__, key, message_id))
         return len(doomed)
 
+    def _drop_message(self, record: OutboxRecord) -> None:
+        """Delete one message and its key (undone if the transaction fails)."""
+        store = self._store
+        del store._outbox[record.id]
+        self.undo.append(functools.partial(store._outbox.__setitem__, record.id, record))
+        if store._outbox_keys.get(record.key) == record.id:
+            del store._outbox_keys[record.key]
+            self.undo.append(
+                functools.partial(store._outbox_keys.__setitem__, record.key, record.id)
+            )
+
+    def delete_event_messages(self, event_key: str) -> int:
+        store = self._store
+        for key, about in list(store._outbox_spent.items()):
+            if about == event_key:
+                del store._outbox_spent[key]
+                self.undo.append(functools.partial(store._outbox_spent.__setitem__, key, about))
+        doomed = [r for r in store._outbox.values() if r.event_key == event_key]
+        for record in doomed:
+            self._drop_message(record)
+        return len(doomed)
+
+    def purge_outbox_messages(self, before: datetime, now: datetime) -> int:
+        store = self._store
+        doomed = [
+            record
+            for record in store._outbox.values()
+            if record.state.is_final and record.updated_at < before
+        ]
+        for record in doomed:
+            self._drop_message(record)
+            if record.key not in store._outbox_spent:
+                store._outbox_spent[record.key] = record.event_key
+                self.undo.append(functools.partial(store._outbox_spent.pop, record.key))
+        return len(doomed)
+
     def list_outbox(
         self, states: frozenset[DeliveryState] | None, event_key: str | None
     ) -> list[OutboxRecord]:
@@ -513,6 +549,8 @@ class MemoryStore(LedgerStore):
         self._privacy_log: list[PrivacyRecord] = []
         self._outbox: dict[int, OutboxRecord] = {}
         self._outbox_keys: dict[str, int] = {}
+        #: Keys of purged messages (no content), by key: the event they were about.
+        self._outbox_spent: dict[str, str | None] = {}
         self._next_message_id = 1
 
     def close(self) -> None:

@@ -214,6 +214,15 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX outbox_lease ON outbox (state, lease_until);
     CREATE INDEX outbox_about ON outbox (event_key, session_key, kind, state);
     """,
+    # 7: keys of purged messages, so a re-run queues nothing purged again.
+    """
+    CREATE TABLE outbox_spent (
+        key TEXT PRIMARY KEY,
+        event_key TEXT,
+        purged_at TEXT NOT NULL
+    );
+    CREATE INDEX outbox_final ON outbox (state, updated_at);
+    """,
 )
 
 _REGISTRATION_COLUMNS = """
@@ -825,6 +834,9 @@ class _SQLiteTx(SQLiteFeedbackTx, Tx):
 
     def queue_message(self, entry: OutgoingMessage, now: datetime) -> bool:
         stamp = to_utc_text(now)
+        spent = self._db.execute("SELECT 1 FROM outbox_spent WHERE key = ?", (entry.key,))
+        if spent.fetchone() is not None:
+            return False  # sent and purged long ago: never again
         cursor = self._db.execute(
             "INSERT INTO outbox (key, channel, kind, payload, state, due_at, created_at, "
             "updated_at, event_key, session_key, registration_id) "
@@ -843,6 +855,21 @@ class _SQLiteTx(SQLiteFeedbackTx, Tx):
             ),
         )
         return cursor.rowcount == 1
+
+    def delete_event_messages(self, event_key: str) -> int:
+        self._db.execute("DELETE FROM outbox_spent WHERE event_key = ?", (event_key,))
+        return self._db.execute("DELETE FROM outbox WHERE event_key = ?", (event_key,)).rowcount
+
+    def purge_outbox_messages(self, before: datetime, now: datetime) -> int:
+        final = ", ".join(f"'{state.value}'" for state in DeliveryState if state.is_final)
+        where = f"state IN ({final}) AND updated_at < ?"
+        cutoff = to_utc_text(before)
+        self._db.execute(
+            "INSERT INTO outbox_spent (key, event_key, purged_at) "
+            f"SELECT key, event_key, ? FROM outbox WHERE {where} ON CONFLICT (key) DO NOTHING",
+            (to_utc_text(now), cutoff),
+        )
+        return self._db.execute(f"DELETE FROM outbox WHERE {where}", (cutoff,)).rowcount
 
     def supersede_messages(self, rule: Supersede, now: datetime) -> int:
         kinds = sorted(rule.kinds)

@@ -1019,6 +1019,99 @@ class StoreConformance(FeedbackStoreConformance):
         assert {r.key for r in due} == {"test/3", "test/4"}
 
     @pytest.mark.slow
+    def test_purged_messages_keep_their_keys(self, store: Store) -> None:
+        store.queue_messages([_message(1), _message(2), _message(3)], NOW)
+        claimed = store.claim_messages(NOW, limit=2, lease=timedelta(minutes=5), max_attempts=5)
+        for record in claimed:
+            store.record_delivery(record.id, record.attempts, DeliveryState.SENT, NOW)
+        later = NOW + timedelta(days=31)
+        # Only final messages older than the cut-off go; the pending one stays.
+        assert store.purge_outbox(NOW, later) == 0
+        assert store.purge_outbox(NOW + timedelta(seconds=1), later) == 2
+        assert [record.key for record in store.outbox()] == ["test/3"]
+        # A purged key is still known: queuing it again queues nothing.
+        assert store.queue_messages([_message(1), _message(2), _message(4)], later) == 1
+        assert store.purge_outbox(NOW + timedelta(seconds=1), later) == 0
+
+    def test_messages_composed_in_the_transaction_number_calendars(self, store: Store) -> None:
+        from participatie.outbox import CalendarLedger
+
+        state = CalendarState("uid-1@example.org", 0, "sig", "content", NOW)
+
+        def build(ledger: CalendarLedger) -> list[OutgoingMessage]:
+            assert ledger.calendar_states(["uid-1@example.org"]) == {}
+            ledger.save_calendar_states([state])
+            assert ledger.group_number("conformance", "s", person(1).email) is None
+            return [_message(1)]
+
+        assert store.queue_planned(build, NOW) == 1
+        assert store.calendar_states(["uid-1@example.org"]) == {"uid-1@example.org": state}
+
+        def failing(ledger: CalendarLedger) -> list[OutgoingMessage]:
+            ledger.save_calendar_states([attrs.evolve(state, uid="uid-2@example.org")])
+            raise RuntimeError("on purpose")
+
+        with pytest.raises(RuntimeError, match="on purpose"):
+            store.queue_planned(failing, NOW)
+        assert store.calendar_states(["uid-2@example.org"]) == {}
+        assert [record.key for record in store.outbox()] == ["test/1"]
+
+    def test_telling_groups_marks_and_queues_together(self, store: Store) -> None:
+        from participatie.outbox import CalendarLedger
+
+        store.save_event(conformance_event(capacity=None), NOW)
+        regs = [
+            store.register("conformance", "s", person(n), CONSENT, NOW).registration
+            for n in range(3)
+        ]
+        store.change_state(regs[2].id, S.CANCELLED, NOW)  # placed, but no longer holds a place
+        facilitator = Person("Gespreksleider", "leider@example.org", "professional")
+        placements = (
+            GroupPlacement(person(0), 1),
+            GroupPlacement(person(1), 2),
+            GroupPlacement(person(2), 2),
+            GroupPlacement(facilitator, 1, "facilitator"),
+        )
+        store.save_groups(StoredGroups("conformance", "s", "attributes", 0, placements))
+        seen: list[tuple[int, int, tuple[str, ...]]] = []
+
+        def compose(
+            event: Event,
+            registration: Any,
+            number: int,
+            facilitators: Any,
+            ledger: CalendarLedger,
+        ) -> list[OutgoingMessage]:
+            assert ledger.group_number("conformance", "s", registration.person.email) == number
+            seen.append((registration.id, number, tuple(facilitators)))
+            return [_message(100 + registration.id, registration_id=registration.id)]
+
+        def failing(*_: Any) -> list[OutgoingMessage]:
+            raise RuntimeError("on purpose")
+
+        with pytest.raises(RuntimeError, match="on purpose"):
+            store.notify_groups("conformance", "s", failing, NOW)
+        stored = store.get_groups("conformance", "s")
+        assert stored is not None
+        assert not any(p.notified for p in stored.placements)
+        assert store.outbox() == []
+
+        assert store.notify_groups("conformance", "s", compose, NOW) == 2
+        assert seen == [(regs[0].id, 1, ("Gespreksleider",)), (regs[1].id, 2, ())]
+        assert len(store.outbox()) == 2
+        stored = store.get_groups("conformance", "s")
+        assert stored is not None
+        told = {p.person.email: p.notified for p in stored.placements}
+        assert told == {
+            person(0).email: True,
+            person(1).email: True,
+            person(2).email: False,
+            "leider@example.org": True,
+        }
+        assert store.notify_groups("conformance", "s", compose, NOW) == 0
+        with pytest.raises(UnknownSessionError):
+            store.notify_groups("conformance", "nope", compose, NOW)
+
     def test_race_for_messages(self, store_url: str) -> None:
         result = race_for_messages(store_url, messages=200, workers=4, opener=self.opener)
         assert result.errors == ()

@@ -398,6 +398,26 @@ class FeedbackStoreConformance:
         with pytest.raises(UnknownRoundError):
             store.mark_messages_queued(rid + 1000, ["a"], OPENS)
 
+    def test_feedback_messages_queue_with_their_marks(self, store: Store) -> None:
+        from participatie.testing.outbox import outgoing
+
+        created = self._with_round(store)
+        assert created.id is not None
+        rid = created.id
+        store.submit_response(Response(rid, BAS, [], "Good draft."), OPENS)
+        batch = [
+            (rid, "invite/anna", None, [outgoing(1, key="fb/1", registration_id=None)]),
+            (rid, "remind/bas", BAS, [outgoing(2, key="fb/2", registration_id=None)]),
+            (rid, "remind/cees", CEES, [outgoing(3, key="fb/3", registration_id=None)]),
+        ]
+        # Bas responded: his reminder is no longer due, and is neither queued nor marked.
+        assert store.queue_feedback_messages(batch, OPENS) == ["invite/anna", "remind/cees"]
+        assert [r.key for r in store.outbox()] == ["fb/1", "fb/3"]
+        assert set(store.queued_messages(rid)) == {"invite/anna", "remind/cees"}
+        # A second run (or a concurrent one) queues nothing again.
+        assert store.queue_feedback_messages(batch, OPENS) == []
+        assert len(store.outbox()) == 2
+
     def test_erasing_a_person_unlinks_them(self, store: Store) -> None:
         store.add_contributions(_contributions(), NOW)
         created = self._with_round(store)

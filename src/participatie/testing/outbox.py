@@ -22,7 +22,7 @@ import attrs
 from participatie.channels import Message
 from participatie.exceptions import StorageError
 from participatie.model import Event, Registration, Transition
-from participatie.outbox import MessagePlan, OutgoingMessage
+from participatie.outbox import CalendarLedger, MessagePlan, OutgoingMessage
 from participatie.storage import Store
 from participatie.testing.race import resolve
 
@@ -88,6 +88,7 @@ class EchoPlanner:
         *,
         previous: Event | None = None,
         holders: Mapping[str, Sequence[Registration]] | None = None,
+        ledger: CalendarLedger | None = None,
     ) -> MessagePlan:
         """One message per transition and per holder of a moved session."""
         self.calls += 1

@@ -122,6 +122,7 @@ SAFETY_NETS = f"""
 
 #: Forward migrations; the schema version is the number applied.
 MIGRATIONS: tuple[str, ...] = (
-    *(port(script) for script in SQLITE_MIGRATIONS[:6]),
-    SAFETY_NETS,
+    *(port(script) for script in SQLITE_MIGRATIONS[:6]),  # 1-6: SQLite 1-6
+    SAFETY_NETS,  # 7: PostgreSQL only
+    port(SQLITE_MIGRATIONS[6]),  # 8: SQLite 7, keys of purged messages
 )

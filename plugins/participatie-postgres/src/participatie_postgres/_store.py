@@ -18,8 +18,10 @@ Locks (transaction-level advisory locks, released at commit or rollback):
   event, keeps the store lock.)
 - The outbox needs no advisory lock: a claim takes due rows with
   ``FOR UPDATE SKIP LOCKED`` (several dispatchers share the work, none
-  claims a row another holds), a delivery outcome locks its row
-  ``FOR UPDATE``, and queueing is one ``INSERT … ON CONFLICT DO NOTHING``.
+  claims a row another holds) and a delivery outcome locks its row
+  ``FOR UPDATE``. Queueing (``INSERT … ON CONFLICT DO NOTHING``) takes
+  the store lock shared, so that a purge of sent messages, which takes it
+  exclusively, cannot let a purged key be queued again.
 - Plain reads take no lock and are never blocked by writers: a read of one
   statement runs on its own, a read of several (``count_places``,
   ``list_events``, ``history``) in a ``REPEATABLE READ, READ ONLY``
@@ -136,6 +138,7 @@ class DatabaseBusyError(StorageError):
 class _Lock(enum.Enum):
     STORE = "store"  # exclusive store lock: excludes every other writer
     EVENT = "event"  # shared store lock + exclusive lock on one event
+    SHARED = "shared"  # shared store lock: excludes only store-wide operations
     ROWS = "rows"  # row locks only (the outbox)
     READ = "read"  # a read-only snapshot
 
@@ -455,6 +458,11 @@ class PostgresStore(LedgerStore):
                 "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
                 (_LOCK_SPACE_STORE, self._lock_key),
             )
+        elif scope.lock is _Lock.SHARED:
+            conn.execute(
+                "SELECT pg_advisory_xact_lock_shared(%s, hashtext(%s))",
+                (_LOCK_SPACE_STORE, self._lock_key),
+            )
         elif scope.lock is _Lock.EVENT:
             # Shared store lock first, then the event's: always in this order,
             # so lock waits never form a cycle. One round trip for both.
@@ -531,8 +539,10 @@ class PostgresStore(LedgerStore):
             return super().count_places(event_key, session_key)
 
     def queue_messages(self, entries: Iterable[OutgoingMessage], now: datetime) -> int:
-        # One INSERT … ON CONFLICT DO NOTHING per message: atomic without a lock.
-        with self._scoped(_Scope(_Lock.ROWS)):
+        # One INSERT … ON CONFLICT DO NOTHING per message, after a look at the
+        # keys of purged messages: the shared store lock keeps a purge (which
+        # takes it exclusively) from moving a key there in between.
+        with self._scoped(_Scope(_Lock.SHARED)):
             return super().queue_messages(entries, now)
 
     def claim_messages(
