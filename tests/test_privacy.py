@@ -559,6 +559,12 @@ REVIEWED_LOG_CALLS = {
         "the calendar provider failed for registration %s (%s: %s); "
         "the message goes without a calendar part",
     ),
+    # The registration number and the error's type, never its message.
+    (
+        "notifications.py",
+        "error",
+        "the personal link failed for registration %s (%s); the message goes without it",
+    ),
 }
 
 
