@@ -23,7 +23,6 @@ from participatie.assignment import (
 from participatie.assignment.optimal import costs_for, improve_flows
 from participatie.exceptions import (
     ConstraintConflictError,
-    ExtraNotInstalledError,
     InvalidInputError,
 )
 
@@ -233,12 +232,14 @@ def test_same_seed_same_bytes_across_processes() -> None:
     assert len(digests) == 1
 
 
-def test_optimal_without_scipy_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_optimal_needs_no_scipy(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The exact solver is pure Python: both modes run on the core install.
+    monkeypatch.setitem(sys.modules, "scipy", None)
     monkeypatch.setitem(sys.modules, "scipy.optimize", None)
-    problem = AssignmentProblem(("a",), (1,), [(0,)], [1])
-    with pytest.raises(ExtraNotInstalledError, match=r"participatie\[optimal\]"):
-        assign_optimal(problem)
-    assert assign_stable(problem).placement.tolist() == [0]
+    monkeypatch.setitem(sys.modules, "numpy", None)
+    problem = AssignmentProblem(("a", "b"), (1, 1), [(0, 1), (0,)], [1, 2])
+    assert assign_optimal(problem).placement.tolist() == [1, 0]
+    assert assign_stable(problem).placement.tolist() == [0, WAITLISTED]
 
 
 def lexicographic_optimum(

@@ -1,0 +1,221 @@
+"""An exact min-cost flow on preference profiles, in pure Python.
+
+The ``optimal`` mode is a transportation problem: every profile (people with
+the same ranked list) sends its people to its options (sessions, or the
+waiting list) at a cost per person, and sessions hold at most their capacity.
+A general LP solver spends most of its time on thousands of columns; here the
+work is done on a graph of the *sessions* only (at most a few dozen nodes),
+which is why it is fast at every size:
+
+- Nodes are the sessions, the waiting list and a sink (any free place).
+  Moving people of a profile from option ``u`` to option ``v`` is an edge
+  ``u → v`` costing the difference of the two prices; all profiles whose move
+  costs the same are one *bucket* whose capacity is the sum of their people
+  at ``u``. Buckets are kept up to date as people move (a profile with four
+  options touches three buckets), so the graph is never rebuilt.
+- Start: everyone at their cheapest option, places or not. With zero node
+  potentials every edge then has a non-negative reduced cost, and the only
+  trouble is *excess*: sessions holding more people than places.
+- Successive shortest paths: a Dijkstra pass on reduced costs from every
+  session with excess gives new potentials; then as many people as fit are
+  pushed along paths of zero reduced cost (found by breadth-first search)
+  to a free place or the waiting list, and the pass is repeated until no
+  session has excess. Each push keeps every reduced cost non-negative, so
+  the result is a minimum-cost flow: exact, in whole numbers, with no
+  tolerances. On the benchmark's instances this takes three passes and
+  about eighty pushes, whether there are ten thousand or a million people.
+- The final potentials are a certificate: :func:`min_cost_flows` checks that
+  no residual edge has a negative reduced cost, which proves the flow optimal
+  (and says so in its result, so a caller can fall back on cycle cancelling
+  if it ever did not hold).
+
+Everything is deterministic: buckets are insertion-ordered dictionaries and
+people are taken from the most recently added profile first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["min_cost_flows"]
+
+_UNLIMITED = 1 << 62
+
+
+def min_cost_flows(  # noqa: PLR0915 - one algorithm, read top to bottom
+    options: Sequence[Sequence[tuple[int, int]]],
+    sizes: Sequence[int],
+    remaining: Sequence[int],
+) -> tuple[list[list[int]], bool]:
+    """Optimal flows per profile and option, and whether the potentials prove it.
+
+    ``options[p]`` lists profile ``p``'s options as ``(session, price)``,
+    with session ``-1`` for the waiting list (which every profile must have:
+    it takes anyone); ``sizes[p]`` is the number of people in the profile;
+    ``remaining[s]`` the places of session ``s`` (negative: no limit).
+    ``flows[p][k]`` is how many people of profile ``p`` take option ``k``.
+    """
+    sessions = len(remaining)
+    wait, sink = sessions, sessions + 1
+    nodes = sessions + 2
+    node_of: list[int] = []
+    cost_of: list[int] = []
+    owner: list[int] = []
+    start: list[int] = []
+    for profile, choices in enumerate(options):
+        start.append(len(node_of))
+        for session, price in choices:
+            node_of.append(wait if session < 0 else session)
+            cost_of.append(price)
+            owner.append(profile)
+    start.append(len(node_of))
+    flow = [0] * len(node_of)
+    # buckets[u, v, d]: profiles with people at node u whose move to v costs d.
+    buckets: dict[tuple[int, int, int], dict[int, None]] = {}
+    caps: dict[tuple[int, int, int], int] = {}
+    # Per (u, v) the costs d of the non-empty buckets, for the shortest paths.
+    deltas: list[dict[int, None]] = [{} for _ in range(nodes * nodes)]
+    load = [0] * nodes
+    limit = [_UNLIMITED if places < 0 else places for places in remaining]
+    limit += [_UNLIMITED, _UNLIMITED]
+
+    # Everyone at their cheapest option: built in one tight loop.
+    for profile, size in enumerate(sizes):
+        if not size:
+            continue
+        low, high = start[profile], start[profile + 1]
+        prices = cost_of[low:high]
+        here = low + prices.index(min(prices))
+        flow[here] = size
+        u, price = node_of[here], cost_of[here]
+        load[u] += size
+        for other in range(low, high):
+            if other != here:
+                v, d = node_of[other], cost_of[other] - price
+                key = (u, v, d)
+                bucket = buckets.get(key)
+                if bucket is None:
+                    bucket = buckets[key] = {}
+                    caps[key] = 0
+                    deltas[u * nodes + v][d] = None
+                bucket[profile] = None
+                caps[key] += size
+
+    def change(index: int, amount: int) -> None:
+        """``amount`` more (or fewer) people of a profile at one of its options."""
+        profile = owner[index]
+        u, price = node_of[index], cost_of[index]
+        was = flow[index]
+        now = was + amount
+        flow[index] = now
+        load[u] += amount
+        for other in range(start[profile], start[profile + 1]):
+            if other == index:
+                continue
+            v = node_of[other]
+            d = cost_of[other] - price
+            key = (u, v, d)
+            if not was:
+                bucket = buckets.get(key)
+                if bucket is None:
+                    bucket = buckets[key] = {}
+                    caps[key] = 0
+                    deltas[u * nodes + v][d] = None
+                bucket[profile] = None
+            caps[key] += amount
+            if not now:
+                bucket = buckets[key]
+                del bucket[profile]
+                if not bucket:
+                    del buckets[key], caps[key], deltas[u * nodes + v][d]
+
+    def option_at(profile: int, node: int) -> int:
+        for index in range(start[profile], start[profile + 1]):
+            if node_of[index] == node:
+                return index
+        raise AssertionError("a bucket holds a profile without that option")  # pragma: no cover
+
+    potential = [0] * nodes
+    while True:
+        excess = [s for s in range(sessions) if load[s] > limit[s]]
+        if not excess:
+            break
+        # Dijkstra on reduced costs (dense: the graph has a few dozen nodes).
+        distance = [_UNLIMITED] * nodes
+        for s in excess:
+            distance[s] = 0
+        done = [False] * nodes
+        for _ in range(nodes):
+            u, best = -1, _UNLIMITED
+            for v in range(nodes):
+                if not done[v] and distance[v] < best:
+                    u, best = v, distance[v]
+            if u < 0:
+                break
+            done[u] = True
+            if u == sink:
+                # Back from the sink: a place someone holds (or the waiting list).
+                for v in range(sessions + 1):
+                    if load[v] and not done[v]:
+                        reached = best + potential[sink] - potential[v]
+                        distance[v] = min(distance[v], reached)
+                continue
+            base = best + potential[u]
+            row = u * nodes
+            for v in range(sessions + 1):
+                costs = deltas[row + v]
+                if costs and not done[v]:
+                    reached = base + min(costs) - potential[v]
+                    distance[v] = min(distance[v], reached)
+            if load[u] < limit[u] and not done[sink]:
+                reached = base - potential[sink]
+                distance[sink] = min(distance[sink], reached)
+        furthest = max(d for d in distance if d < _UNLIMITED)
+        for v in range(nodes):
+            potential[v] += distance[v] if distance[v] < _UNLIMITED else furthest
+        # Push along paths of zero reduced cost until there are none.
+        while True:
+            queue = [s for s in range(sessions) if load[s] > limit[s]]
+            if not queue:
+                break
+            parent = [-2] * nodes
+            for s in queue:
+                parent[s] = -1
+            end = -1
+            head = 0
+            while head < len(queue):
+                u = queue[head]
+                head += 1
+                if load[u] < limit[u] and potential[u] == potential[sink]:
+                    end = u
+                    break
+                row = u * nodes
+                for v in range(sessions + 1):
+                    if parent[v] == -2 and potential[v] - potential[u] in deltas[row + v]:
+                        parent[v] = u
+                        queue.append(v)
+            if end < 0:
+                break
+            path: list[tuple[int, int, int]] = []
+            v = end
+            while parent[v] != -1:
+                u = parent[v]
+                path.append((u, v, potential[v] - potential[u]))
+                v = u
+            amount = min(load[v] - limit[v], limit[end] - load[end], *map(caps.__getitem__, path))
+            for key in reversed(path):
+                u, v, _d = key
+                need = amount
+                while need:
+                    profile = next(reversed(buckets[key]))
+                    here = option_at(profile, u)
+                    moved = min(need, flow[here])
+                    change(here, -moved)
+                    change(option_at(profile, v), moved)
+                    need -= moved
+    certified = all(d + potential[u] - potential[v] >= 0 for u, v, d in buckets) and all(
+        (load[s] >= limit[s] or potential[s] >= potential[sink])
+        and (not load[s] or potential[sink] >= potential[s])
+        for s in range(sessions + 1)
+    )
+    return [flow[start[p] : start[p + 1]] for p in range(len(options))], certified
