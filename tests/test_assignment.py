@@ -412,3 +412,30 @@ def test_optimal_hands_out_places_by_lottery_inside_a_profile(problem: Assignmen
         for b in range(problem.size):
             if problem.rankings[a] == problem.rankings[b] and keys[a] < keys[b]:
                 assert rank(a) <= rank(b)
+
+
+def test_engines_pause_the_collector_and_resume_it_as_it_was() -> None:
+    import gc
+
+    from participatie.assignment._gc import collector_paused
+
+    seen: list[bool] = []
+
+    @collector_paused
+    def engine(fail: bool) -> None:
+        seen.append(gc.isenabled())
+        if fail:
+            raise InvalidInputError("bad input")
+
+    assert gc.isenabled()
+    engine(False)
+    with pytest.raises(InvalidInputError):
+        engine(True)
+    assert seen == [False, False]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        engine(False)  # a caller that paused it keeps it paused
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -45,6 +45,7 @@ from operator import add, mul
 
 import attrs
 
+from participatie.assignment._gc import collector_paused
 from participatie.assignment.dealing import deal
 from participatie.exceptions import ConstraintConflictError, InvalidInputError
 
@@ -181,6 +182,7 @@ class _Units:
             self.parent[max(a, b)] = min(a, b)
 
 
+@collector_paused
 def arrange(problem: GroupingInput) -> GroupingOutcome:
     """Split the members into groups; see the module docstring."""
     count = len(problem.labels)

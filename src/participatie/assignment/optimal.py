@@ -48,6 +48,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from itertools import repeat
 
+from participatie.assignment._gc import collector_paused
 from participatie.assignment.flow import min_cost_flows
 from participatie.assignment.preferences import (
     WAITLISTED,
@@ -206,6 +207,7 @@ def _negative_cycle(nodes: int, edges: list[tuple[int, int, int]]) -> list[tuple
     return cycle
 
 
+@collector_paused
 def assign_optimal(
     problem: AssignmentProblem,
     *,
