@@ -36,6 +36,7 @@ people are taken from the most recently added profile first.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import accumulate, chain, repeat
 
 __all__ = ["min_cost_flows"]
 
@@ -58,17 +59,12 @@ def min_cost_flows(  # noqa: PLR0915 - one algorithm, read top to bottom
     sessions = len(remaining)
     wait, sink = sessions, sessions + 1
     nodes = sessions + 2
-    node_of: list[int] = []
-    cost_of: list[int] = []
-    owner: list[int] = []
-    start: list[int] = []
-    for profile, choices in enumerate(options):
-        start.append(len(node_of))
-        for session, price in choices:
-            node_of.append(wait if session < 0 else session)
-            cost_of.append(price)
-            owner.append(profile)
-    start.append(len(node_of))
+    # The options of all profiles end to end: profile p's are start[p]:start[p + 1].
+    node_of = [wait if session < 0 else session for choices in options for session, _ in choices]
+    cost_of = [price for choices in options for _, price in choices]
+    widths = list(map(len, options))
+    owner = list(chain.from_iterable(map(repeat, range(len(options)), widths)))
+    start = [0, *accumulate(widths)]
     flow = [0] * len(node_of)
     # buckets[u, v, d]: profiles with people at node u whose move to v costs d.
     buckets: dict[tuple[int, int, int], dict[int, None]] = {}
@@ -79,7 +75,9 @@ def min_cost_flows(  # noqa: PLR0915 - one algorithm, read top to bottom
     limit = [_UNLIMITED if places < 0 else places for places in remaining]
     limit += [_UNLIMITED, _UNLIMITED]
 
-    # Everyone at their cheapest option: built in one tight loop.
+    # Everyone at their cheapest option, in one tight loop (the costs d of
+    # the non-empty buckets are noted after it).
+    bucket_of = buckets.get
     for profile, size in enumerate(sizes):
         if not size:
             continue
@@ -91,15 +89,16 @@ def min_cost_flows(  # noqa: PLR0915 - one algorithm, read top to bottom
         load[u] += size
         for other in range(low, high):
             if other != here:
-                v, d = node_of[other], cost_of[other] - price
-                key = (u, v, d)
-                bucket = buckets.get(key)
-                if bucket is None:
-                    bucket = buckets[key] = {}
-                    caps[key] = 0
-                    deltas[u * nodes + v][d] = None
-                bucket[profile] = None
-                caps[key] += size
+                key = (u, node_of[other], cost_of[other] - price)
+                members = bucket_of(key)
+                if members is None:
+                    buckets[key] = {profile: None}
+                    caps[key] = size
+                else:
+                    members[profile] = None
+                    caps[key] += size
+    for u, v, d in buckets:
+        deltas[u * nodes + v][d] = None
 
     def change(index: int, amount: int) -> None:
         """``amount`` more (or fewer) people of a profile at one of its options."""
@@ -183,15 +182,17 @@ def min_cost_flows(  # noqa: PLR0915 - one algorithm, read top to bottom
                 parent[s] = -1
             end = -1
             head = 0
+            at_sink = potential[sink]
             while head < len(queue):
                 u = queue[head]
                 head += 1
-                if load[u] < limit[u] and potential[u] == potential[sink]:
+                if load[u] < limit[u] and potential[u] == at_sink:
                     end = u
                     break
                 row = u * nodes
-                for v in range(sessions + 1):
-                    if parent[v] == -2 and potential[v] - potential[u] in deltas[row + v]:
+                here = potential[u]
+                for v, costs in enumerate(deltas[row : row + sessions + 1]):
+                    if costs and parent[v] == -2 and potential[v] - here in costs:
                         parent[v] = u
                         queue.append(v)
             if end < 0:
