@@ -66,9 +66,15 @@ def min_cost_flows(  # noqa: PLR0915 - one algorithm, read top to bottom
     owner = list(chain.from_iterable(map(repeat, range(len(options)), widths)))
     start = [0, *accumulate(widths)]
     flow = [0] * len(node_of)
-    # buckets[u, v, d]: profiles with people at node u whose move to v costs d.
-    buckets: dict[tuple[int, int, int], dict[int, None]] = {}
-    caps: dict[tuple[int, int, int], int] = {}
+    # A bucket: profiles with people at node u whose move to v costs d, keyed
+    # by one whole number, u * nodes + v + pairs * (d + offset), which is
+    # cheaper to make and hash than a tuple; for option i of a profile whose
+    # people are at node u at price c the key is key_base[i] + u * nodes - pairs * c.
+    pairs = nodes * nodes
+    offset = max(cost_of, default=0) - min(cost_of, default=0)
+    key_base = [v + pairs * (price + offset) for v, price in zip(node_of, cost_of, strict=True)]
+    buckets: dict[int, dict[int, None]] = {}
+    caps: dict[int, int] = {}
     # Per (u, v) the costs d of the non-empty buckets, for the shortest paths.
     deltas: list[dict[int, None]] = [{} for _ in range(nodes * nodes)]
     load = [0] * nodes
@@ -85,11 +91,12 @@ def min_cost_flows(  # noqa: PLR0915 - one algorithm, read top to bottom
         prices = cost_of[low:high]
         here = low + prices.index(min(prices))
         flow[here] = size
-        u, price = node_of[here], cost_of[here]
+        u = node_of[here]
         load[u] += size
+        shift = u * nodes - pairs * cost_of[here]
         for other in range(low, high):
             if other != here:
-                key = (u, node_of[other], cost_of[other] - price)
+                key = key_base[other] + shift
                 members = bucket_of(key)
                 if members is None:
                     buckets[key] = {profile: None}
@@ -97,36 +104,35 @@ def min_cost_flows(  # noqa: PLR0915 - one algorithm, read top to bottom
                 else:
                     members[profile] = None
                     caps[key] += size
-    for u, v, d in buckets:
-        deltas[u * nodes + v][d] = None
+    for key in buckets:
+        deltas[key % pairs][key // pairs - offset] = None
 
     def change(index: int, amount: int) -> None:
         """``amount`` more (or fewer) people of a profile at one of its options."""
         profile = owner[index]
-        u, price = node_of[index], cost_of[index]
+        u = node_of[index]
         was = flow[index]
         now = was + amount
         flow[index] = now
         load[u] += amount
+        shift = u * nodes - pairs * cost_of[index]
         for other in range(start[profile], start[profile + 1]):
             if other == index:
                 continue
-            v = node_of[other]
-            d = cost_of[other] - price
-            key = (u, v, d)
+            key = key_base[other] + shift
             if not was:
                 bucket = buckets.get(key)
                 if bucket is None:
                     bucket = buckets[key] = {}
                     caps[key] = 0
-                    deltas[u * nodes + v][d] = None
+                    deltas[key % pairs][key // pairs - offset] = None
                 bucket[profile] = None
             caps[key] += amount
             if not now:
                 bucket = buckets[key]
                 del bucket[profile]
                 if not bucket:
-                    del buckets[key], caps[key], deltas[u * nodes + v][d]
+                    del buckets[key], caps[key], deltas[key % pairs][key // pairs - offset]
 
     def option_at(profile: int, node: int) -> int:
         for index in range(start[profile], start[profile + 1]):
@@ -201,11 +207,10 @@ def min_cost_flows(  # noqa: PLR0915 - one algorithm, read top to bottom
             v = end
             while parent[v] != -1:
                 u = parent[v]
-                path.append((u, v, potential[v] - potential[u]))
+                path.append((u, v, u * nodes + v + pairs * (potential[v] - potential[u] + offset)))
                 v = u
-            amount = min(load[v] - limit[v], limit[end] - load[end], *map(caps.__getitem__, path))
-            for key in reversed(path):
-                u, v, _d = key
+            amount = min(load[v] - limit[v], limit[end] - load[end], *(caps[e[2]] for e in path))
+            for u, v, key in reversed(path):
                 need = amount
                 while need:
                     profile = next(reversed(buckets[key]))
@@ -214,7 +219,10 @@ def min_cost_flows(  # noqa: PLR0915 - one algorithm, read top to bottom
                     change(here, -moved)
                     change(option_at(profile, v), moved)
                     need -= moved
-    certified = all(d + potential[u] - potential[v] >= 0 for u, v, d in buckets) and all(
+    certified = all(
+        key // pairs - offset + potential[key % pairs // nodes] - potential[key % nodes] >= 0
+        for key in buckets
+    ) and all(
         (load[s] >= limit[s] or potential[s] >= potential[sink])
         and (not load[s] or potential[sink] >= potential[s])
         for s in range(sessions + 1)

@@ -46,7 +46,8 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from itertools import repeat
+from itertools import chain, repeat
+from operator import itemgetter
 
 from participatie.assignment._gc import collector_paused
 from participatie.assignment.flow import min_cost_flows
@@ -264,12 +265,10 @@ def assign_optimal(
     if not certified:  # pragma: no cover - the potentials always prove the optimum
         improve_flows(options, flows, remaining)
     # Hand the places out inside each profile by lottery: better numbers first.
+    # Each profile's places are a lazy chain of repeats, one C-level call each.
     handouts: list[Iterator[int]] = [repeat(WAITLISTED)] * (nobody + 1)
     for number, entry, flow in zip(used, options, flows, strict=True):
-        places: list[int] = []
-        for (session, _price), count in zip(entry, flow, strict=True):
-            places += [session] * count
-        handouts[number] = iter(places)
+        handouts[number] = chain.from_iterable(map(repeat, map(itemgetter(0), entry), flow))
     picked = array(compact(len(problem.sessions)), map(next, map(handouts.__getitem__, laid)))
     placement = turns.gather(picked)
     for person, session in fixed.items():
