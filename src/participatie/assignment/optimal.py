@@ -46,11 +46,11 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from itertools import chain, repeat
-from operator import itemgetter
+from itertools import accumulate, chain, pairwise, repeat
+from operator import add
 
 from participatie.assignment._gc import collector_paused
-from participatie.assignment.flow import min_cost_flows
+from participatie.assignment.flow import flat_min_cost_flows
 from participatie.assignment.preferences import (
     WAITLISTED,
     AssignmentProblem,
@@ -240,35 +240,53 @@ def assign_optimal(
         laid[turns.slot_of[person]] = nobody
     demand = Counter(laid)
     used = [number for number in range(nobody) if demand.get(number)]
-    longest = max((len(profiles[number][0]) for number in used), default=0) + 1
-    price = [costs.rank_cost(rank) for rank in range(longest)]
-    waiting = (WAITLISTED, costs.waitlist_cost)
-    options: list[Options] = []
-    for number in used:
-        ranking, told = profiles[number]
-        if told == WAITLISTED:
-            entry = list(zip(ranking, price, strict=False))
-            entry.append(waiting)
-            options.append(entry)
-            continue
-        choices = list(ranking)
-        if told not in choices:
-            choices.append(told)
-        entry = [
-            (session, price[rank] + (0 if session == told else costs.move_penalty))
-            for rank, session in enumerate(choices)
-        ]
-        # Someone told a session waits only when nothing else fits them all.
-        entry.append((WAITLISTED, 2 * costs.waitlist_cost + costs.move_penalty))
-        options.append(entry)
-    flows, certified = min_cost_flows(options, [demand[name] for name in used], remaining)
+    sessions = len(problem.sessions)
+    # Per profile in use its sessions in order, the waiting list last, laid
+    # end to end for the solver (node `sessions` is the waiting list).
+    plain = [profiles[number][0] for number in used] if not told_numbers else []
+    longest = max(map(len, rankings), default=0)
+    price = [costs.rank_cost(rank) for rank in range(longest + 1)]
+    if plain and all(map(longest.__eq__, map(len, plain))):
+        # The usual case: nobody told, everyone ranks as many sessions. All C-level.
+        rows: list[tuple[int, ...]] = list(map(add, plain, repeat((WAITLISTED,))))
+        node_of = list(chain.from_iterable(map(add, plain, repeat((sessions,)))))
+        cost_of = [*price[:longest], costs.waitlist_cost] * len(plain)
+    else:
+        rows, node_of, cost_of = [], [], []
+        for number in used:
+            ranking, told = profiles[number]
+            choices = list(ranking)
+            if told != WAITLISTED and told not in choices:
+                choices.append(told)
+            rows.append((*choices, WAITLISTED))
+            node_of += choices
+            node_of.append(sessions)
+            cost_of += [
+                price[rank] + (0 if told in (session, WAITLISTED) else costs.move_penalty)
+                for rank, session in enumerate(choices)
+            ]
+            # Someone told a session waits only when nothing else fits them all.
+            cost_of.append(
+                costs.waitlist_cost
+                if told == WAITLISTED
+                else 2 * costs.waitlist_cost + costs.move_penalty
+            )
+    widths = list(map(len, rows))
+    sizes = list(map(demand.__getitem__, used))
+    flat, certified = flat_min_cost_flows(node_of, cost_of, widths, sizes, remaining)
+    edges = list(pairwise([0, *accumulate(widths)]))
+    flows = [flat[low:high] for low, high in edges]
     if not certified:  # pragma: no cover - the potentials always prove the optimum
+        options = [
+            list(zip(row, cost_of[low:high], strict=True))
+            for row, (low, high) in zip(rows, edges, strict=True)
+        ]
         improve_flows(options, flows, remaining)
     # Hand the places out inside each profile by lottery: better numbers first.
     # Each profile's places are a lazy chain of repeats, one C-level call each.
     handouts: list[Iterator[int]] = [repeat(WAITLISTED)] * (nobody + 1)
-    for number, entry, flow in zip(used, options, flows, strict=True):
-        handouts[number] = chain.from_iterable(map(repeat, map(itemgetter(0), entry), flow))
+    for number, row, flow in zip(used, rows, flows, strict=True):
+        handouts[number] = chain.from_iterable(map(repeat, row, flow))
     picked = array(compact(len(problem.sessions)), map(next, map(handouts.__getitem__, laid)))
     placement = turns.gather(picked)
     for person, session in fixed.items():
