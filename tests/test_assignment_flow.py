@@ -20,11 +20,24 @@ def profile_problems(draw: st.DrawFn) -> tuple[list[Options], list[int], list[in
     sessions = draw(st.integers(1, 5))
     remaining = draw(st.lists(st.integers(-1, 8), min_size=sessions, max_size=sessions))
     count = draw(st.integers(0, 8))
+    # Half the time every profile ranks as many sessions at rising prices,
+    # as in the usual case (the solver has a quicker start for it).
+    usual = draw(st.booleans())
+    width = draw(st.integers(1, min(3, sessions)))
     options: list[Options] = []
     sizes: list[int] = []
     for _ in range(count):
-        ranked = draw(st.lists(st.integers(0, sessions - 1), min_size=1, max_size=3, unique=True))
+        ranked = draw(
+            st.lists(
+                st.integers(0, sessions - 1),
+                min_size=width if usual else 1,
+                max_size=width if usual else 3,
+                unique=True,
+            )
+        )
         prices = draw(st.lists(st.integers(0, 9), min_size=len(ranked), max_size=len(ranked)))
+        if usual:
+            prices = sorted(prices)
         wait = draw(st.sampled_from([100, 200]))
         options.append([*zip(ranked, prices, strict=True), (WAITLISTED, wait)])
         sizes.append(draw(st.integers(0, 12)))
