@@ -164,54 +164,155 @@ def session_quality(problem: AssignmentProblem, placement: Sequence[int]) -> dic
     }
 
 
-def ortools_persons(problem: AssignmentProblem, repeat: int) -> tuple[int | None, float | None]:
-    """OR-Tools min-cost flow on the person graph: the optimum and its best time."""
+def interleaved(
+    engines: dict[str, tuple[Callable[[], Any], int]],
+) -> dict[str, tuple[Any, dict[str, float]]]:
+    """Time engines in turns (a, b, c, a, b, c, …) so that they see the same machine load.
+
+    Each engine runs at least its own number of times; fast ones more, up to
+    :data:`RUN_BUDGET` seconds each (at most :data:`MOST_RUNS` runs). Returns
+    per engine its last result and figures, as :func:`timed` does.
+    """
+    walls: dict[str, list[float]] = {name: [] for name in engines}
+    cpus: dict[str, list[float]] = {name: [] for name in engines}
+    results: dict[str, Any] = {}
+
+    def wanted(name: str) -> bool:
+        done, least = walls[name], engines[name][1]
+        return len(done) < least or (sum(done) < RUN_BUDGET and len(done) < MOST_RUNS)
+
+    while any(map(wanted, engines)):
+        for name, (run, _least) in engines.items():
+            if wanted(name):
+                wall, cpu = time.perf_counter(), time.process_time()
+                results[name] = run()
+                cpus[name].append(time.process_time() - cpu)
+                walls[name].append(time.perf_counter() - wall)
+    return {
+        name: (
+            results[name],
+            {
+                "seconds": round(min(walls[name]), 3),
+                "seconds_median": round(statistics.median(walls[name]), 3),
+                "cpu_seconds": round(min(cpus[name]), 3),
+                "runs": len(walls[name]),
+            },
+        )
+        for name in engines
+    }
+
+
+def ortools_solvers(problem: AssignmentProblem) -> dict[str, Callable[[], Any]]:
+    """OR-Tools min-cost flow on the person graph, two ways (none if it is missing).
+
+    ``ortools-min-cost-flow-persons`` adds the arcs one call at a time, as a
+    Python program would; ``…-numpy`` adds them in bulk from NumPy arrays,
+    the fastest way to use it (a stronger peer, shown for comparison).
+    """
     try:
         from ortools.graph.python import min_cost_flow
     except ImportError:
-        return None, None
+        return {}
     costs = costs_for(problem, None, 0)
     people, sessions = problem.size, len(problem.sessions)
     source, sink, waiting = people + sessions, people + sessions + 1, people + sessions + 2
+    price = [costs.rank_cost(rank) for rank in range(CHOICES)]
 
-    def solve() -> Any:
-        flow = min_cost_flow.SimpleMinCostFlow()
-        for person, ranking in enumerate(problem.rankings):
-            flow.add_arc_with_capacity_and_unit_cost(source, person, 1, 0)
-            for rank, session in enumerate(ranking):
-                flow.add_arc_with_capacity_and_unit_cost(
-                    person, people + session, 1, costs.rank_cost(rank)
-                )
-            flow.add_arc_with_capacity_and_unit_cost(person, waiting, 1, costs.waitlist_cost)
-        for session, capacity in enumerate(problem.capacities):
-            flow.add_arc_with_capacity_and_unit_cost(
-                people + session, sink, people if capacity is None else capacity, 0
-            )
-        flow.add_arc_with_capacity_and_unit_cost(waiting, sink, people, 0)
+    def finish(flow: Any) -> Any:
         flow.set_node_supply(source, people)
         flow.set_node_supply(sink, -people)
         status = flow.solve()
         assert status == flow.OPTIMAL
         return flow
 
-    flow, figures = timed(solve, repeat)
-    placement = [WAITLISTED] * people
-    for arc in range(flow.num_arcs()):
-        tail, head = flow.tail(arc), flow.head(arc)
-        if tail < people and people <= head < people + sessions and flow.flow(arc):
-            placement[tail] = head - people
-    quality = session_quality(problem, placement)
-    optimum = flow.optimal_cost()
-    emit(
-        bench="sessions",
-        engine="ortools-min-cost-flow-persons",
-        mode="optimal",
-        n=people,
-        **figures,
-        **quality,
-        gap_to_optimum=quality["cost"] - optimum,
-    )
-    return optimum, figures["seconds"]
+    def arcs() -> Any:
+        flow = min_cost_flow.SimpleMinCostFlow()
+        add = flow.add_arc_with_capacity_and_unit_cost
+        for person, ranking in enumerate(problem.rankings):
+            add(source, person, 1, 0)
+            for rank, session in enumerate(ranking):
+                add(person, people + session, 1, price[rank])
+            add(person, waiting, 1, costs.waitlist_cost)
+        for session, capacity in enumerate(problem.capacities):
+            add(people + session, sink, people if capacity is None else capacity, 0)
+        add(waiting, sink, people, 0)
+        return finish(flow)
+
+    solvers: dict[str, Callable[[], Any]] = {"ortools-min-cost-flow-persons": arcs}
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - NumPy comes with OR-Tools
+        return solvers
+
+    def bulk() -> Any:
+        chosen = np.array(problem.rankings, dtype=np.int64)  # all rank CHOICES sessions
+        persons = np.arange(people, dtype=np.int64)
+        limits = [people if capacity is None else capacity for capacity in problem.capacities]
+        tails = np.concatenate(
+            [
+                np.full(people, source),
+                np.repeat(persons, CHOICES),
+                persons,
+                np.arange(people, people + sessions),
+                [waiting],
+            ]
+        )
+        heads = np.concatenate(
+            [
+                persons,
+                (chosen + people).ravel(),
+                np.full(people, waiting),
+                np.full(sessions, sink),
+                [sink],
+            ]
+        )
+        capacities = np.concatenate(
+            [np.ones(people * (CHOICES + 2), np.int64), np.array(limits, np.int64), [people]]
+        )
+        unit_costs = np.concatenate(
+            [
+                np.zeros(people, np.int64),
+                np.tile(np.array(price, np.int64), people),
+                np.full(people, costs.waitlist_cost),
+                np.zeros(sessions + 1, np.int64),
+            ]
+        )
+        flow = min_cost_flow.SimpleMinCostFlow()
+        flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, unit_costs)
+        return finish(flow)
+
+    solvers["ortools-min-cost-flow-persons-numpy"] = bulk
+    return solvers
+
+
+def ortools_lines(
+    problem: AssignmentProblem, timings: dict[str, tuple[Any, dict[str, float]]]
+) -> tuple[int | None, dict[str, float]]:
+    """Emit a line per OR-Tools variant; the optimum and each variant's best time."""
+    people, sessions = problem.size, len(problem.sessions)
+    optimum: int | None = None
+    seconds: dict[str, float] = {}
+    for engine, (flow, figures) in timings.items():
+        if not engine.startswith("ortools"):
+            continue
+        placement = [WAITLISTED] * people
+        for arc in range(flow.num_arcs()):
+            tail, head = flow.tail(arc), flow.head(arc)
+            if tail < people and people <= head < people + sessions and flow.flow(arc):
+                placement[tail] = head - people
+        quality = session_quality(problem, placement)
+        optimum = flow.optimal_cost()
+        seconds[engine] = figures["seconds"]
+        emit(
+            bench="sessions",
+            engine=engine,
+            mode="optimal",
+            n=people,
+            **figures,
+            **quality,
+            gap_to_optimum=quality["cost"] - optimum,
+        )
+    return optimum, seconds
 
 
 def ours(
@@ -219,10 +320,14 @@ def ours(
     mode: str,
     optimum: int | None,
     repeat: int,
-    ortools_seconds: float | None = None,
+    peers: dict[str, float] | None = None,
+    timing: tuple[SessionAssignment, dict[str, float]] | None = None,
 ) -> tuple[SessionAssignment, dict[str, float]]:
+    """Emit our line for ``mode``; ``timing`` when it was timed with the peers already."""
     solve = assign_stable if mode == "stable" else assign_optimal
-    result, figures = timed(lambda: solve(problem), repeat)
+    result, figures = timing or timed(lambda: solve(problem), repeat)
+    peers = peers or {}
+    ortools_seconds = peers.get("ortools-min-cost-flow-persons")
     quality = session_quality(problem, result.placement)
     gap = None if optimum is None else quality["cost"] - optimum
     memory = extra_mb(lambda: solve(problem))
@@ -257,6 +362,7 @@ def ours(
         **quality,
         gap_to_optimum=gap,
         ortools_seconds=ortools_seconds,
+        ortools_numpy_seconds=peers.get("ortools-min-cost-flow-persons-numpy"),
         extra_mb=memory,
     )
     return result, figures
@@ -578,11 +684,16 @@ def main() -> None:
     emit(bench="machine", python=sys.version.split()[0], platform=sys.platform)
     for people in map(int, args.sizes.split(",")):
         problem = instance(people, args.seed)
-        optimum, ortools_seconds = ortools_persons(
-            problem, min(args.repeat, 2) if people > 100_000 else args.repeat
-        )
+        # `optimal` and OR-Tools in turns, so that they are timed under the same load.
+        peer_runs = min(args.repeat, 2) if people > 100_000 else args.repeat
+        engines: dict[str, tuple[Callable[[], Any], int]] = {
+            name: (solve, peer_runs) for name, solve in ortools_solvers(problem).items()
+        }
+        engines["optimal"] = (lambda: assign_optimal(problem), args.repeat)  # noqa: B023
+        timings = interleaved(engines)
+        optimum, peers = ortools_lines(problem, timings)
         stable, figures = ours(problem, "stable", optimum, args.repeat)
-        ours(problem, "optimal", optimum, args.repeat, ortools_seconds)
+        ours(problem, "optimal", optimum, args.repeat, peers, timings["optimal"])
         if people <= args.matching_max:
             matching_peer(problem, stable.placement, figures["seconds"])
         if people <= args.late_max:
