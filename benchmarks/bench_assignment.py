@@ -343,10 +343,13 @@ def ours(
             target += f", <= {limit} s"
             checks.append(seconds <= limit)
     else:
-        target = "cost = the OR-Tools optimum, faster than OR-Tools on the person graph"
+        target = (
+            "cost = the OR-Tools optimum, faster than OR-Tools on the person graph "
+            "(arcs added one by one, and in bulk from NumPy)"
+        )
         checks = [
             None if gap is None else gap == 0,
-            None if ortools_seconds is None else seconds < ortools_seconds,
+            None if not peers else seconds < min(peers.values()),
         ]
         if people == 1_000_000:
             target += ", <= 1.5 s"
