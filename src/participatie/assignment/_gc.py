@@ -8,6 +8,11 @@ quarter of the run time at a million people. The engines make no reference
 cycles that need collecting during a run (their garbage is freed by
 reference counting), so the collector is paused for the run and resumed
 after it, exactly as it was; nothing that is computed changes.
+
+The collector is one per process: while an engine runs in one thread, other
+threads run without cyclic collection too (reference counting still frees
+their memory), and an engine started while another runs leaves the
+collector as it finds it.
 """
 
 from __future__ import annotations
