@@ -135,38 +135,49 @@ def flat_min_cost_flows(  # noqa: PLR0915 - one algorithm, read top to bottom
     for key in buckets:
         deltas[key % pairs][key // pairs - offset] = None
 
-    def change(index: int, amount: int) -> None:
-        """``amount`` more (or fewer) people of a profile at one of its options."""
-        profile = owner[index]
-        u = node_of[index]
-        was = flow[index]
-        now = was + amount
-        flow[index] = now
-        load[u] += amount
-        shift = u * nodes - pairs * cost_of[index]
-        for other in range(start[profile], start[profile + 1]):
-            if other == index:
-                continue
-            key = key_base[other] + shift
-            if not was:
+    def move(profile: int, u: int, v: int, amount: int) -> int:
+        """Move up to ``amount`` people of a profile from node u to node v; how many moved.
+
+        Every bucket the profile is in is kept right: those of its people
+        at u lose them (and the profile, if none are left there), those at
+        v gain them (and the profile, if it had nobody there).
+        """
+        low, high = start[profile], start[profile + 1]
+        row = node_of[low:high]
+        here, there = low + row.index(u), low + row.index(v)
+        moved = min(amount, flow[here])
+        left = flow[here] - moved
+        flow[here] = left
+        load[u] -= moved
+        shift = u * nodes - pairs * cost_of[here]
+        for other in range(low, high):
+            if other != here:
+                key = key_base[other] + shift
+                caps[key] -= moved
+                if not left:
+                    bucket = buckets[key]
+                    del bucket[profile]
+                    if not bucket:
+                        del buckets[key], caps[key], deltas[key % pairs][key // pairs - offset]
+        was = flow[there]
+        flow[there] = was + moved
+        load[v] += moved
+        shift = v * nodes - pairs * cost_of[there]
+        for other in range(low, high):
+            if other != there:
+                key = key_base[other] + shift
+                if was:
+                    caps[key] += moved
+                    continue
                 bucket = buckets.get(key)
                 if bucket is None:
-                    bucket = buckets[key] = {}
-                    caps[key] = 0
+                    buckets[key] = {profile: None}
+                    caps[key] = moved
                     deltas[key % pairs][key // pairs - offset] = None
-                bucket[profile] = None
-            caps[key] += amount
-            if not now:
-                bucket = buckets[key]
-                del bucket[profile]
-                if not bucket:
-                    del buckets[key], caps[key], deltas[key % pairs][key // pairs - offset]
-
-    def option_at(profile: int, node: int) -> int:
-        for index in range(start[profile], start[profile + 1]):
-            if node_of[index] == node:
-                return index
-        raise AssertionError("a bucket holds a profile without that option")  # pragma: no cover
+                else:
+                    bucket[profile] = None
+                    caps[key] += moved
+        return moved
 
     potential = [0] * nodes
     while True:
@@ -241,12 +252,7 @@ def flat_min_cost_flows(  # noqa: PLR0915 - one algorithm, read top to bottom
             for u, v, key in reversed(path):
                 need = amount
                 while need:
-                    profile = next(reversed(buckets[key]))
-                    here = option_at(profile, u)
-                    moved = min(need, flow[here])
-                    change(here, -moved)
-                    change(option_at(profile, v), moved)
-                    need -= moved
+                    need -= move(next(reversed(buckets[key])), u, v, need)
     certified = all(
         key // pairs - offset + potential[key % pairs // nodes] - potential[key % nodes] >= 0
         for key in buckets
