@@ -169,13 +169,13 @@ def flat_min_cost_flows(  # noqa: PLR0915 - one algorithm, read top to bottom
                 if was:
                     caps[key] += moved
                     continue
-                bucket = buckets.get(key)
-                if bucket is None:
+                joined = buckets.get(key)
+                if joined is None:
                     buckets[key] = {profile: None}
                     caps[key] = moved
                     deltas[key % pairs][key // pairs - offset] = None
                 else:
-                    bucket[profile] = None
+                    joined[profile] = None
                     caps[key] += moved
         return moved
 
