@@ -23,7 +23,6 @@ from participatie.assignment import (
 from participatie.assignment.optimal import costs_for, improve_flows
 from participatie.exceptions import (
     ConstraintConflictError,
-    ExtraNotInstalledError,
     InvalidInputError,
 )
 
@@ -233,12 +232,14 @@ def test_same_seed_same_bytes_across_processes() -> None:
     assert len(digests) == 1
 
 
-def test_optimal_without_scipy_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_optimal_needs_no_scipy(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The exact solver is pure Python: both modes run on the core install.
+    monkeypatch.setitem(sys.modules, "scipy", None)
     monkeypatch.setitem(sys.modules, "scipy.optimize", None)
-    problem = AssignmentProblem(("a",), (1,), [(0,)], [1])
-    with pytest.raises(ExtraNotInstalledError, match=r"participatie\[optimal\]"):
-        assign_optimal(problem)
-    assert assign_stable(problem).placement.tolist() == [0]
+    monkeypatch.setitem(sys.modules, "numpy", None)
+    problem = AssignmentProblem(("a", "b"), (1, 1), [(0, 1), (0,)], [1, 2])
+    assert assign_optimal(problem).placement.tolist() == [1, 0]
+    assert assign_stable(problem).placement.tolist() == [0, WAITLISTED]
 
 
 def lexicographic_optimum(
@@ -411,3 +412,30 @@ def test_optimal_hands_out_places_by_lottery_inside_a_profile(problem: Assignmen
         for b in range(problem.size):
             if problem.rankings[a] == problem.rankings[b] and keys[a] < keys[b]:
                 assert rank(a) <= rank(b)
+
+
+def test_engines_pause_the_collector_and_resume_it_as_it_was() -> None:
+    import gc
+
+    from participatie.assignment._gc import collector_paused
+
+    seen: list[bool] = []
+
+    @collector_paused
+    def engine(fail: bool) -> None:
+        seen.append(gc.isenabled())
+        if fail:
+            raise InvalidInputError("bad input")
+
+    assert gc.isenabled()
+    engine(False)
+    with pytest.raises(InvalidInputError):
+        engine(True)
+    assert seen == [False, False]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        engine(False)  # a caller that paused it keeps it paused
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

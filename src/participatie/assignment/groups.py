@@ -45,6 +45,7 @@ from operator import add, mul
 
 import attrs
 
+from participatie.assignment._gc import collector_paused
 from participatie.assignment.dealing import deal
 from participatie.exceptions import ConstraintConflictError, InvalidInputError
 
@@ -181,6 +182,7 @@ class _Units:
             self.parent[max(a, b)] = min(a, b)
 
 
+@collector_paused
 def arrange(problem: GroupingInput) -> GroupingOutcome:
     """Split the members into groups; see the module docstring."""
     count = len(problem.labels)
@@ -236,6 +238,13 @@ class _Attribute:
         self.high = [-(-total // groups) for total in self.totals]
         self.max_size = max_size
         self.counts: Counter[int] = Counter()
+        # The penalty of every (value, count) as one flat table: row ``code``
+        # holds counts 0 .. max_size + 1 (a group holds at most max_size; a
+        # trial swap looks one further). The repair reads it millions of times.
+        self.width = max_size + 2
+        self.table = [
+            self.penalty(code, number) for code in range(values) for number in range(self.width)
+        ]
 
     def fill(self, group_of: Sequence[int]) -> None:
         self.counts = Counter(map(add, map(mul, group_of, repeat(self.values)), self.codes))
@@ -287,13 +296,17 @@ class _Attribute:
         """Change of penalty when x (in group_x) and y (in group_y) trade places."""
         if code_x == code_y:
             return 0
-        counts, values, penalty = self.counts, self.values, self.penalty
-        delta = 0
-        for group, leaving, arriving in ((group_x, code_x, code_y), (group_y, code_y, code_x)):
-            out = counts[group * values + leaving]
-            into = counts[group * values + arriving]
-            delta += penalty(leaving, out - 1) - penalty(leaving, out)
-            delta += penalty(arriving, into + 1) - penalty(arriving, into)
+        count, values, table, width = self.counts.get, self.values, self.table, self.width
+        row_x, row_y = code_x * width, code_y * width
+        # Group x: one fewer of x's value, one more of y's; group y the reverse.
+        at = row_x + count(group_x * values + code_x, 0)
+        delta = table[at - 1] - table[at]
+        at = row_y + count(group_x * values + code_y, 0)
+        delta += table[at + 1] - table[at]
+        at = row_y + count(group_y * values + code_y, 0)
+        delta += table[at - 1] - table[at]
+        at = row_x + count(group_y * values + code_x, 0)
+        delta += table[at + 1] - table[at]
         return delta * self.weight
 
     def move(self, code: int, source: int, target: int) -> None:
@@ -444,10 +457,10 @@ def _repair(  # noqa: PLR0915 - one loop, kept together to read as the algorithm
                 delta += move_cost(y, group_x) - move_cost(y, group_y)
                 if delta >= most_gain:
                     continue  # no attribute can win back the price of the moves
-                delta += sum(
-                    attribute.swap_delta(attribute.codes[x], group_x, attribute.codes[y], group_y)
-                    for attribute in others
-                )
+                for attribute in others:
+                    delta += attribute.swap_delta(
+                        attribute.codes[x], group_x, attribute.codes[y], group_y
+                    )
                 if delta >= 0 or clash(x, group_y, y) or clash(y, group_x, x):
                     continue
                 for attribute in attributes:

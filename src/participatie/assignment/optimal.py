@@ -23,21 +23,22 @@ It is solved on preference *profiles*: people with the same ranked list (and
 the same session they were told, if any) are interchangeable, so the flow
 problem has one variable per profile and choice, not per person: with 20
 sessions and 3 choices at most 6,840 profiles, however many people register.
-The profile problem is a transportation problem (its constraint matrix is
-totally unimodular), so an optimal vertex is integral. SciPy's HiGHS solves it
-(interior point with crossover to a vertex, the fastest here; dual simplex if
-that ever returns a fractional point). The solver's answer is then *proved*
-optimal in whole numbers, independently of its tolerances: there is no
-cheaper way to move people around when the residual graph on the sessions
-(at most 22 nodes) has no negative cycle, which Bellman-Ford checks; if it
-had one, the cycle would be cancelled and the check repeated.
+The profile problem is a transportation problem, solved exactly in whole
+numbers by :func:`~participatie.assignment.flow.min_cost_flows`: successive
+shortest paths on a graph of the sessions (at most 22 nodes), whose edges
+stand for all profiles that can move people between two sessions at the
+same price. Its final node potentials *prove* the answer optimal (no residual
+edge has a negative reduced cost); should that proof ever fail, the cycles
+are cancelled by :func:`improve_flows`, which checks with Bellman-Ford that
+the residual graph has no negative cycle. There are no tolerances anywhere.
 
 Inside a profile the places are handed out by lottery: better numbers get the
 better-ranked places, the worst numbers wait. That is one pass over the people
 in their turn order with C-level ``map`` calls, so the run time is linear in
 the number of people apart from the solver, and the result deterministic.
 
-HiGHS comes with SciPy, an optional extra: ``pip install "participatie[optimal]"``.
+Nothing here needs SciPy or NumPy (the ``optimal`` extra is no longer
+needed; it is kept so that existing installs keep working).
 """
 
 from __future__ import annotations
@@ -45,9 +46,11 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from itertools import pairwise, repeat
-from typing import Any
+from itertools import accumulate, chain, pairwise, repeat
+from operator import add
 
+from participatie.assignment._gc import collector_paused
+from participatie.assignment.flow import flat_min_cost_flows
 from participatie.assignment.preferences import (
     WAITLISTED,
     AssignmentProblem,
@@ -57,7 +60,7 @@ from participatie.assignment.preferences import (
 )
 from participatie.assignment.result import SessionAssignment
 from participatie.assignment.stable import seat_fixed
-from participatie.exceptions import ExtraNotInstalledError, InvalidInputError, StorageError
+from participatie.exceptions import InvalidInputError
 
 __all__ = ["OptimalCosts", "assign_optimal", "costs_for", "improve_flows"]
 
@@ -99,62 +102,8 @@ def costs_for(
     )
 
 
-def _linprog() -> Any:
-    try:
-        from scipy.optimize import linprog  # type: ignore[import-untyped]
-        from scipy.sparse import csr_array  # type: ignore[import-untyped]
-    except ImportError as error:
-        raise ExtraNotInstalledError(
-            "the 'optimal' mode needs SciPy (its HiGHS solver): "
-            "pip install \"participatie[optimal]\"; the 'stable' mode needs nothing extra"
-        ) from error
-    return linprog, csr_array
-
-
 #: One profile's options: (session or WAITLISTED, cost), best rank first, waiting last.
 Options = list[tuple[int, int]]
-
-
-def _solve(options: list[Options], sizes: list[int], remaining: list[int]) -> list[list[int]]:
-    """Flows per profile and option from HiGHS (a vertex, so whole numbers)."""
-    linprog, csr_array = _linprog()
-    cost: list[int] = []
-    eq_ptr, ub_rows, ub_cols = [0], [], []
-    limited = [session for session, left in enumerate(remaining) if left >= 0]
-    row_of = {session: row for row, session in enumerate(limited)}
-    for choices in options:
-        for session, price in choices:
-            column = len(cost)
-            cost.append(price)
-            if session in row_of:
-                ub_rows.append(row_of[session])
-                ub_cols.append(column)
-        eq_ptr.append(len(cost))
-    width = len(cost)
-    a_eq = csr_array(([1.0] * width, list(range(width)), eq_ptr), shape=(len(options), width))
-    a_ub = b_ub = None
-    if ub_rows:
-        a_ub = csr_array(([1.0] * len(ub_rows), (ub_rows, ub_cols)), shape=(len(limited), width))
-        b_ub = [float(remaining[session]) for session in limited]
-    for method in ("highs-ipm", "highs-ds"):
-        solution = linprog(
-            cost,
-            A_ub=a_ub,
-            b_ub=b_ub,
-            A_eq=a_eq,
-            b_eq=[float(size) for size in sizes],
-            bounds=(0, None),
-            method=method,
-        )
-        if solution.status != 0:  # pragma: no cover - the waiting list makes it always feasible
-            raise StorageError(f"the optimal assignment could not be solved: {solution.message}")
-        rounded = solution.x.round()  # a NumPy array, as SciPy returns it
-        if abs(solution.x - rounded).max(initial=0.0) < 1e-6:
-            flat: list[int] = rounded.astype(int).tolist()
-            break
-    else:  # pragma: no cover - a vertex of a totally unimodular problem is integral
-        raise StorageError("the solver returned a fractional assignment")
-    return [flat[start:end] for start, end in pairwise(eq_ptr)]
 
 
 def improve_flows(
@@ -259,6 +208,7 @@ def _negative_cycle(nodes: int, edges: list[tuple[int, int, int]]) -> list[tuple
     return cycle
 
 
+@collector_paused
 def assign_optimal(
     problem: AssignmentProblem,
     *,
@@ -270,7 +220,6 @@ def assign_optimal(
     People in :attr:`AssignmentProblem.fixed` keep their session; people in
     :attr:`AssignmentProblem.current` may be moved at ``move_penalty`` each.
     """
-    _linprog()  # fail before any work when the extra is missing
     costs = costs_for(problem, rank_costs, move_penalty)
     fixed = problem.fixed
     remaining = seat_fixed(problem, dict(fixed))
@@ -291,30 +240,53 @@ def assign_optimal(
         laid[turns.slot_of[person]] = nobody
     demand = Counter(laid)
     used = [number for number in range(nobody) if demand.get(number)]
-    options: list[Options] = []
-    for number in used:
-        ranking, told = profiles[number]
-        choices = list(ranking)
-        if told != WAITLISTED and told not in choices:
-            choices.append(told)
-        moving = [costs.move_penalty if told not in (WAITLISTED, s) else 0 for s in choices]
-        entry = [
-            (session, costs.rank_cost(rank) + extra)
-            for rank, (session, extra) in enumerate(zip(choices, moving, strict=True))
+    sessions = len(problem.sessions)
+    # Per profile in use its sessions in order, the waiting list last, laid
+    # end to end for the solver (node `sessions` is the waiting list).
+    plain = [profiles[number][0] for number in used] if not told_numbers else []
+    longest = max(map(len, rankings), default=0)
+    price = [costs.rank_cost(rank) for rank in range(longest + 1)]
+    if plain and all(map(longest.__eq__, map(len, plain))):
+        # The usual case: nobody told, everyone ranks as many sessions. All C-level.
+        rows: list[tuple[int, ...]] = list(map(add, plain, repeat((WAITLISTED,))))
+        node_of = list(chain.from_iterable(map(add, plain, repeat((sessions,)))))
+        cost_of = [*price[:longest], costs.waitlist_cost] * len(plain)
+    else:
+        rows, node_of, cost_of = [], [], []
+        for number in used:
+            ranking, told = profiles[number]
+            choices = list(ranking)
+            if told != WAITLISTED and told not in choices:
+                choices.append(told)
+            rows.append((*choices, WAITLISTED))
+            node_of += choices
+            node_of.append(sessions)
+            cost_of += [
+                price[rank] + (0 if told in (session, WAITLISTED) else costs.move_penalty)
+                for rank, session in enumerate(choices)
+            ]
+            # Someone told a session waits only when nothing else fits them all.
+            cost_of.append(
+                costs.waitlist_cost
+                if told == WAITLISTED
+                else 2 * costs.waitlist_cost + costs.move_penalty
+            )
+    widths = list(map(len, rows))
+    sizes = list(map(demand.__getitem__, used))
+    flat, certified = flat_min_cost_flows(node_of, cost_of, widths, sizes, remaining)
+    edges = list(pairwise([0, *accumulate(widths)]))
+    flows = [flat[low:high] for low, high in edges]
+    if not certified:  # pragma: no cover - the potentials always prove the optimum
+        options = [
+            list(zip(row, cost_of[low:high], strict=True))
+            for row, (low, high) in zip(rows, edges, strict=True)
         ]
-        # Someone told a session waits only when nothing else fits them all.
-        told_waits = costs.waitlist_cost + costs.move_penalty if told >= 0 else 0
-        entry.append((WAITLISTED, costs.waitlist_cost + told_waits))
-        options.append(entry)
-    flows = _solve(options, [demand[name] for name in used], remaining) if used else []
-    improve_flows(options, flows, remaining)
+        improve_flows(options, flows, remaining)
     # Hand the places out inside each profile by lottery: better numbers first.
+    # Each profile's places are a lazy chain of repeats, one C-level call each.
     handouts: list[Iterator[int]] = [repeat(WAITLISTED)] * (nobody + 1)
-    for number, entry, flow in zip(used, options, flows, strict=True):
-        places: list[int] = []
-        for (session, _price), count in zip(entry, flow, strict=True):
-            places += [session] * count
-        handouts[number] = iter(places)
+    for number, row, flow in zip(used, rows, flows, strict=True):
+        handouts[number] = chain.from_iterable(map(repeat, row, flow))
     picked = array(compact(len(problem.sessions)), map(next, map(handouts.__getitem__, laid)))
     placement = turns.gather(picked)
     for person, session in fixed.items():

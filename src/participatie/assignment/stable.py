@@ -21,6 +21,7 @@ import sys
 from array import array
 from collections import Counter
 
+from participatie.assignment._gc import collector_paused
 from participatie.assignment.preferences import (
     WAITLISTED,
     AssignmentProblem,
@@ -62,6 +63,7 @@ def seat_fixed(problem: AssignmentProblem, told: dict[int, int]) -> list[int]:
     return remaining
 
 
+@collector_paused
 def assign_stable(problem: AssignmentProblem) -> SessionAssignment:  # noqa: PLR0915
     """Assign in lottery order (within priority classes); see the module docstring."""
     told = {**problem.current, **problem.fixed}
