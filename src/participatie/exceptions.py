@@ -236,7 +236,7 @@ class ExportLimitError(InvalidInputError):
 
 class ExtraNotInstalledError(ParticipatieError, ImportError):
     """A feature needs an optional extra that is not installed, e.g.
-    ``pip install "participatie[optimal]"`` for the ``optimal`` mode."""
+    ``pip install "participatie[xlsx]"`` to read Excel files."""
 
 
 # --- event files and imports (the organiser's command line) ----------------

@@ -65,7 +65,7 @@ class AssignmentReport:
         if self.other is not None:
             result.append(f"(for comparison) {self.other.line()}")
         elif self.summary.mode == "stable":
-            result.append("(for comparison) optimal: needs the 'optimal' extra (SciPy)")
+            result.append("(for comparison) optimal: not possible on this input")
         else:
             result.append(
                 "(for comparison) stable: impossible without moving people who were told "

@@ -173,8 +173,7 @@ HELP_NL: Final[dict[str, str]] = {
     ),
     "groups assign --mode": (
         "stable: betere lotnummers kiezen eerst, niemand benijdt een slechter nummer. "
-        "optimal: zo min mogelijk mensen op de wachtlijst, dan de beste keuzes (vraagt de "
-        "extra 'optimal')."
+        "optimal: zo min mogelijk mensen op de wachtlijst, dan de beste keuzes."
     ),
     "groups assign --seed": "Het startgetal van de loting (schrijf het op).",
     "groups assign --priority": (

@@ -57,7 +57,7 @@ add_texts(
             ),
             "groups.moved": "verplaatst na bericht: {count}",
             "groups.compare": "ter vergelijking, {line}",
-            "groups.no-optimal": "ter vergelijking: optimal vraagt de extra 'optimal' (SciPy)",
+            "groups.no-optimal": "ter vergelijking: de andere werkwijze kan niet met deze gegevens",
             "groups.rank": "{rank}e keuze {count}",
             "groups.dry-run": (
                 "Proef: er is niets opgeslagen. Sla de indeling op en meld iedereen aan "
@@ -125,7 +125,7 @@ add_texts(
             ),
             "groups.moved": "moved after being told: {count}",
             "groups.compare": "for comparison, {line}",
-            "groups.no-optimal": "for comparison: optimal needs the 'optimal' extra (SciPy)",
+            "groups.no-optimal": "for comparison: the other mode is not possible on this input",
             "groups.rank": "choice {rank}: {count}",
             "groups.dry-run": (
                 "Dry run: nothing was stored. Store the assignment and register everyone "
@@ -287,7 +287,7 @@ def _print_report(report: AssignmentReport, event: Event, language: str, listing
     default="stable",
     show_default=True,
     help="stable: better lottery numbers choose first, nobody envies a worse number. "
-    "optimal: fewest people waiting, then the best choices (needs the optimal extra).",
+    "optimal: fewest people waiting, then the best choices.",
 )
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="The lottery seed (write it down)."
