@@ -50,6 +50,7 @@ from participatie.model import (
     Session,
     Transition,
 )
+from participatie.notifications import IN_CALENDAR as _IN_CALENDAR
 from participatie.notifications import CalendarInvitations
 from participatie.outbox import OutgoingMessage
 from participatie.plugins import Plugins, get_plugins
@@ -827,15 +828,7 @@ class Participatie(FeedbackSteps):
             key = registration.session_key
             if key not in numbers:
                 stored = self.store.get_groups(event.key, key)
-                numbers[key] = (
-                    {}
-                    if stored is None
-                    else {
-                        p.person.email: p.group
-                        for p in stored.placements
-                        if p.role == "participant"
-                    }
-                )
+                numbers[key] = {} if stored is None else stored.participant_groups()
             number = numbers[key].get(registration.person.email)
             holds = registration.state in _IN_CALENDAR and not event.session(key).cancelled
             if number is not None and holds:
@@ -1113,10 +1106,6 @@ class Participatie(FeedbackSteps):
     def dispatch(self, **settings: Any) -> DispatchReport:
         """Send every message that is due now, once (see :meth:`dispatcher`)."""
         return self.dispatcher(**settings).run_once()
-
-
-#: Registration states whose place belongs in the person's calendar.
-_IN_CALENDAR = frozenset({_S.REGISTERED, _S.ATTENDED, _S.NO_SHOW})
 
 
 def _requester(names: bool, requested_by: str | None) -> str | None:

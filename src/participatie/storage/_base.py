@@ -221,6 +221,10 @@ class StoredGroups:
     seed: int
     placements: tuple[GroupPlacement, ...]
 
+    def participant_groups(self) -> dict[str, int]:
+        """Each participant's group number, by e-mail address (facilitators left out)."""
+        return {p.person.email: p.group for p in self.placements if p.role == "participant"}
+
 
 @attrs.frozen
 class AssignedPlace:
@@ -992,11 +996,7 @@ class TxLedger:
         numbers = self._groups.get(key)
         if numbers is None:
             stored = self.tx.read_groups(event_key, session_key)
-            numbers = self._groups[key] = (
-                {}
-                if stored is None
-                else {p.person.email: p.group for p in stored.placements if p.role == "participant"}
-            )
+            numbers = self._groups[key] = {} if stored is None else stored.participant_groups()
         return numbers.get(email)
 
 

@@ -225,6 +225,32 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 
+
+def registrations_query(
+    event_key: str, session_key: str | None, states: Iterable[RegistrationState] | None
+) -> tuple[str, list[object]] | None:
+    """The SQL (``?`` placeholders) and parameters of ``list_registrations``.
+
+    ``None`` when ``states`` is empty: nothing can match. Shared with the
+    PostgreSQL plugin, which rewrites the placeholders.
+    """
+    sql = (
+        f"SELECT {_REGISTRATION_COLUMNS} FROM registrations r "
+        "JOIN persons p ON p.id = r.person_id WHERE r.event_key = ?"
+    )
+    params: list[object] = [event_key]
+    if session_key is not None:
+        sql += " AND r.session_key = ?"
+        params.append(session_key)
+    if states is not None:
+        values = sorted({state.value for state in states})
+        if not values:
+            return None
+        sql += f" AND r.state IN ({', '.join('?' for _ in values)})"
+        params.extend(values)
+    return sql + " ORDER BY r.id", params
+
+
 _REGISTRATION_COLUMNS = """
     r.id, r.event_key, r.session_key, r.state, r.registered_at, r.updated_at,
     r.consent_version, r.consent_given_at, r.consent_given_by, r.offer_expires_at,
@@ -1133,20 +1159,11 @@ class SQLiteStore(LedgerStore):
         session_key: str | None = None,
         states: Iterable[RegistrationState] | None = None,
     ) -> list[Registration]:
-        sql = (
-            f"SELECT {_REGISTRATION_COLUMNS} FROM registrations r "
-            "JOIN persons p ON p.id = r.person_id WHERE r.event_key = ?"
-        )
-        params: list[object] = [event_key]
-        if session_key is not None:
-            sql += " AND r.session_key = ?"
-            params.append(session_key)
-        if states is not None:
-            values = sorted({state.value for state in states})
-            sql += f" AND r.state IN ({', '.join('?' for _ in values)})"
-            params.extend(values)
+        query = registrations_query(event_key, session_key, states)
+        if query is None:
+            return []
         with self._read() as db:
-            return [_registration(row) for row in db.execute(sql + " ORDER BY r.id", params)]
+            return [_registration(row) for row in db.execute(*query)]
 
     def registrations_of(self, email: str) -> list[Registration]:
         with self._read() as db:

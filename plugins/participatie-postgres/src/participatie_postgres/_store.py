@@ -95,6 +95,7 @@ from participatie.storage.sqlite import (
     _registration,
     _registration_values,
     _SQLiteTx,
+    registrations_query,
 )
 from participatie_postgres._connection import Row, SQLConnection, StoreSettings, parse_url
 from participatie_postgres._schema import MIGRATIONS, VERSION_TABLE
@@ -604,22 +605,11 @@ class PostgresStore(LedgerStore):
         session_key: str | None = None,
         states: Iterable[RegistrationState] | None = None,
     ) -> list[Registration]:
-        sql = (
-            f"SELECT {_REGISTRATION_COLUMNS} FROM registrations r "
-            "JOIN persons p ON p.id = r.person_id WHERE r.event_key = ?"
-        )
-        params: list[object] = [event_key]
-        if session_key is not None:
-            sql += " AND r.session_key = ?"
-            params.append(session_key)
-        if states is not None:
-            values = sorted({state.value for state in states})
-            if not values:
-                return []
-            sql += f" AND r.state IN ({', '.join('?' for _ in values)})"
-            params.extend(values)
+        query = registrations_query(event_key, session_key, states)
+        if query is None:
+            return []
         with self._statement() as tx:
-            rows = tx._pg.execute(sql + " ORDER BY r.id", params)
+            rows = tx._pg.execute(*query)
         return [_registration(_as_row(row)) for row in rows]
 
     def registrations_of(self, email: str) -> list[Registration]:
